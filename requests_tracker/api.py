@@ -1,0 +1,326 @@
+"""REST API for categories and demands. Writes go through `actions`, reads through `selectors`."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from buildings.models import Building, CouncilMember
+from services.models import Department
+
+from . import actions, selectors, workflow
+from .models import Category, Demand, DemandEvent
+from .validators import normalize_mainland_mobile
+
+# --- Categories ------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    default_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "icon", "description", "default_department", "target_days"]
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """What a demand can be about."""
+
+    serializer_class = CategorySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return selectors.active_categories()
+
+
+# --- Demands ---------------------------------------------------------------------------------
+
+PRIVATE_FIELDS = ("contact_name", "contact_phone", "contact_email", "channel")
+
+
+class DemandEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DemandEvent
+        fields = ["kind", "from_status", "to_status", "actor_label", "note", "is_public", "data", "created_at"]
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    """Read side. Private fields are dropped unless the reader handles this demand."""
+
+    building = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    building_name = serializers.CharField(source="building.name", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.localized_name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
+    assignee = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "building",
+            "building_name",
+            "category",
+            "category_name",
+            "title",
+            "description",
+            "floor",
+            "company_name",
+            "is_public",
+            "status",
+            "status_label",
+            "version",
+            "assignee",
+            "outcome",
+            "outcome_label",
+            "resolution_note",
+            "submitted_at",
+            "due_at",
+            "assigned_at",
+            "started_at",
+            "resolved_at",
+            "updated_at",
+            "allowed_actions",
+            *PRIVATE_FIELDS,
+        ]
+        read_only_fields = fields
+
+    def _scope(self) -> selectors.ActorScope:
+        return self.context.get("scope", selectors.ANONYMOUS_SCOPE)
+
+    def get_assignee(self, obj: Demand) -> dict[str, Any] | None:
+        if obj.assignee_member_id:
+            m = obj.assignee_member
+            assert m is not None
+            return {"kind": "member", "id": m.pk, "name": m.display_name, "role": m.get_role_display()}
+        if obj.assignee_department_id:
+            d = obj.assignee_department
+            assert d is not None
+            return {"kind": "department", "code": d.code, "name": d.localized_name}
+        return None
+
+    def get_allowed_actions(self, obj: Demand) -> list[str]:
+        return [str(t.action) for t in workflow.allowed_actions(self._scope(), obj)]
+
+    def to_representation(self, instance: Demand) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not selectors.can_see_private(self._scope(), instance):
+            for name in PRIVATE_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class DemandDetailSerializer(DemandSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(DemandSerializer.Meta):
+        fields = [*DemandSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+    @extend_schema_field(DemandEventSerializer(many=True))
+    def get_events(self, obj: Demand) -> list[dict[str, Any]]:
+        return DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
+
+
+class DemandSubmitSerializer(serializers.Serializer):
+    """What a resident sends. Validation messages come back in the request's language."""
+
+    building = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building")
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True), label=_("category")
+    )
+    title = serializers.CharField(max_length=120, label=_("title"))
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, label=_("description"))
+    floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=200, label=_("floor"))
+    company_name = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("company"))
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("name"))
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("mobile"))
+    contact_email = serializers.EmailField(required=False, allow_blank=True, label=_("e-mail"))
+    is_public = serializers.BooleanField(required=False, default=True, label=_("show on the public board"))
+
+    def validate_contact_phone(self, value: str) -> str:
+        try:
+            return normalize_mainland_mobile(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class DemandSubmittedSerializer(DemandSerializer):
+    """The answer to a submission: the only time the tracking token is handed out."""
+
+    token = serializers.CharField(read_only=True)
+    tracking_url = serializers.SerializerMethodField()
+
+    class Meta(DemandSerializer.Meta):
+        fields = [*DemandSerializer.Meta.fields, "token", "tracking_url"]
+        read_only_fields = fields
+
+    def get_tracking_url(self, obj: Demand) -> str:
+        request = self.context.get("request")
+        path = reverse("track", kwargs={"token": obj.token})
+        return request.build_absolute_uri(path) if request else path
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=workflow.Action.choices, label=_("action"))
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        label=_("version"),
+        help_text=_("The version you saw; the transition fails with 409 if the demand changed since."),
+    )
+    assignee_member = serializers.PrimaryKeyRelatedField(
+        queryset=CouncilMember.objects.select_related("council"), required=False, allow_null=True
+    )
+    assignee_department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    outcome = serializers.ChoiceField(choices=workflow.Outcome.choices, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class DemandFilter(django_filters.FilterSet):
+    building = django_filters.CharFilter(field_name="building__slug", label=_("building (slug)"))
+    category = django_filters.CharFilter(field_name="category__code", label=_("category (code)"))
+    status = django_filters.MultipleChoiceFilter(choices=workflow.Status.choices, label=_("status"))
+    since = django_filters.DateFilter(method="filter_since", label=_("submitted on or after (date)"))
+    until = django_filters.DateFilter(method="filter_until", label=_("submitted on or before (date)"))
+
+    class Meta:
+        model = Demand
+        fields = ["building", "category", "status", "since", "until"]
+
+    # Dates are Shanghai calendar days; compare against aware datetimes so the index is used.
+    def filter_since(self, queryset: QuerySet[Demand], name: str, value: Any) -> QuerySet[Demand]:
+        return queryset.filter(submitted_at__gte=timezone.make_aware(datetime.combine(value, time.min)))
+
+    def filter_until(self, queryset: QuerySet[Demand], name: str, value: Any) -> QuerySet[Demand]:
+        return queryset.filter(submitted_at__lte=timezone.make_aware(datetime.combine(value, time.max)))
+
+
+class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Demands: anyone may submit (throttled); everyone reads the public ones, staff their scope too.
+
+    An id outside what the reader may see is a 404, never a 403 that would confirm it exists.
+    """
+
+    filterset_class = DemandFilter
+    throttle_scope = "demand_submit"
+
+    def get_throttles(self) -> list[Any]:
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def scope(self) -> selectors.ActorScope:
+        return selectors.actor_scope(self.request.user)
+
+    def get_queryset(self) -> QuerySet[Demand]:
+        return selectors.demand_list(self.scope()).order_by("-submitted_at", "-id")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "create":
+            return DemandSubmitSerializer
+        if self.action == "retrieve":
+            return DemandDetailSerializer
+        if self.action == "transitions":
+            return TransitionSerializer
+        return DemandSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "scope": self.scope()}
+
+    @extend_schema(request=DemandSubmitSerializer, responses={201: DemandSubmittedSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = DemandSubmitSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        demand = actions.demand_submit(
+            **serializer.validated_data,
+            channel=Demand.Channel.API,
+            submitted_by=request.user if request.user.is_authenticated else None,
+        )
+        out = DemandSubmittedSerializer(demand, context=self.get_serializer_context())
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: DemandDetailSerializer,
+            400: OpenApiResponse(description=_("A parameter is missing or wrong.")),
+            403: OpenApiResponse(description=_("You may not take this action on this demand.")),
+            409: OpenApiResponse(description=_("Not allowed from the current status, or the demand changed since.")),
+        },
+    )
+    @drf_action(detail=True, methods=["post"])
+    def transitions(self, request: Request, pk: str | None = None) -> Response:
+        """Moves the demand through the workflow: `assign`, `start`, `resolve` or `reopen`."""
+        demand = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignee = None
+        if data.get("assignee_member") or data.get("assignee_department"):
+            assignee = actions.Assignee(
+                member=data.get("assignee_member"), department=data.get("assignee_department")
+            )
+        demand = actions.demand_transition(
+            demand=demand,
+            action=data["action"],
+            actor=request.user if request.user.is_authenticated else None,
+            expected_version=data.get("version"),
+            assignee=assignee,
+            outcome=data.get("outcome", ""),
+            note=data.get("note", ""),
+            scope=self.scope(),
+        )
+        return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
+
+
+class TrackSerializer(DemandSerializer):
+    events = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+
+    class Meta(DemandSerializer.Meta):
+        fields = [f for f in DemandSerializer.Meta.fields if f not in PRIVATE_FIELDS + ("allowed_actions",)]
+        fields += ["events", "steps"]
+        read_only_fields = fields
+
+    @extend_schema_field(DemandEventSerializer(many=True))
+    def get_events(self, obj: Demand) -> list[dict[str, Any]]:
+        return DemandEventSerializer(selectors.public_timeline(obj), many=True).data
+
+    def get_steps(self, obj: Demand) -> list[dict[str, Any]]:
+        return selectors.progress_steps(obj)
+
+    def to_representation(self, instance: Demand) -> dict[str, Any]:
+        return serializers.ModelSerializer.to_representation(self, instance)
+
+
+class TrackView(generics.RetrieveAPIView):
+    """The submitter's view of one demand, by its unguessable token. Never shows contact details."""
+
+    serializer_class = TrackSerializer
+    authentication_classes: list[Any] = []
+
+    def get_object(self) -> Demand:
+        return get_object_or_404(
+            Demand.objects.select_related("building", "category", "assignee_member", "assignee_department"),
+            token=self.kwargs["token"],
+        )

@@ -1,0 +1,215 @@
+"""Demands and their life: categories, demands and the timeline of events."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from buildings.models import BilingualName, Building, Company, CouncilMember
+from services.models import Department
+
+from .workflow import Outcome, Status
+
+
+class Category(BilingualName):
+    """What a demand is about; says which department usually handles it and how fast."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji shown on the form."))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    default_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_for_categories",
+        verbose_name=_("default department"),
+    )
+    target_days = models.PositiveSmallIntegerField(
+        _("target days"), default=7, help_text=_("Days from submission within which it should be resolved.")
+    )
+    is_company_affair = models.BooleanField(
+        _("company development"),
+        default=False,
+        help_text=_("Expansion, funding programmes, talent policies: the economic captain's field."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+
+def new_tracking_token() -> str:
+    # 128 bits from the OS's CSPRNG: not guessable, not enumerable.
+    return secrets.token_urlsafe(16)
+
+
+class Demand(models.Model):
+    """需求 / 诉求 / 建议: something a resident or company asks of the building's council."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        API = "api", _("API")
+        MINI_PROGRAM = "mini_program", _("mini-program")
+        STATION = "station", _("at the service station")
+        PHONE = "phone", _("phone")
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="demands", verbose_name=_("category")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demands",
+        verbose_name=_("company"),
+    )
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+
+    # Private: never shown to the public, only to those handling the demand.
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_demands",
+        verbose_name=_("submitted by"),
+    )
+
+    is_public = models.BooleanField(
+        _("shown publicly"), default=True, help_text=_("On the building's public board and live screen.")
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Bumped by every transition (compare-and-set).")
+    )
+    assignee_member = models.ForeignKey(
+        CouncilMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_demands",
+        verbose_name=_("assigned council member"),
+    )
+    assignee_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_demands",
+        verbose_name=_("assigned department"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    resolution_note = models.TextField(_("public resolution note"), blank=True)
+
+    token = models.CharField(
+        _("tracking token"), max_length=32, unique=True, default=new_tracking_token, editable=False
+    )
+
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("first assigned at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last activity"), db_index=True)
+
+    class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["building", "status"], name="demand_building_status"),
+            models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="resolved") | ~models.Q(outcome=""),
+                name="demand_resolved_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="submitted")
+                | models.Q(assignee_member__isnull=False)
+                | models.Q(assignee_department__isnull=False)
+                | models.Q(status="resolved"),
+                name="demand_assigned_has_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def assignee(self) -> CouncilMember | Department | None:
+        return self.assignee_member or self.assignee_department
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.RESOLVED
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < now
+
+    def age(self, now: datetime) -> timedelta:
+        return (self.resolved_at or now) - self.submitted_at
+
+
+class DemandEvent(models.Model):
+    """One step on a demand's timeline, written in the same transaction as the change."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ASSIGNED = "assigned", _("assigned")
+        STARTED = "started", _("work started")
+        RESOLVED = "resolved", _("resolved")
+        REOPENED = "reopened", _("reopened")
+        NOTE = "note", _("note")
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("demand"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demand_events",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(
+        _("shown as"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the actor is named on the public timeline, e.g. “上海中心大厦楼事会”."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("demand event")
+        verbose_name_plural = _("demand events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.demand_id}"

@@ -1,0 +1,171 @@
+"""Reads: who sees what, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from buildings.models import CouncilMember, User
+
+from .models import Category, Demand, DemandEvent
+
+
+@dataclass(frozen=True)
+class ActorScope:
+    """What one user may reach, loaded once per request (3 queries for a signed-in user, 0 otherwise)."""
+
+    user_id: int | None = None
+    is_superuser: bool = False
+    triage_building_ids: frozenset[int] = field(default_factory=frozenset)
+    member_building_ids: frozenset[int] = field(default_factory=frozenset)
+    member_ids: frozenset[int] = field(default_factory=frozenset)
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def handles_demands(self) -> bool:
+        """Whether the user works on demands at all (as opposed to a resident or anonymous)."""
+        return bool(
+            self.is_superuser
+            or self.triage_building_ids
+            or self.member_ids
+            or self.department_ids
+            or self.district_ids
+        )
+
+
+ANONYMOUS_SCOPE = ActorScope()
+
+
+def active_seats(user: User, today: date | None = None) -> QuerySet[CouncilMember]:
+    today = today or timezone.localdate()
+    return CouncilMember.objects.filter(user=user).filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=today),
+        Q(term_end__isnull=True) | Q(term_end__gte=today),
+    )
+
+
+def actor_scope(user: User | AnonymousUser | None) -> ActorScope:
+    """The user's reach: superuser flag, council seats (current terms only), departments, districts."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS_SCOPE
+    assert isinstance(user, User)
+    cached = getattr(user, "_lousihui_scope", None)
+    if cached is not None:
+        return cached
+    seats = list(active_seats(user).values_list("id", "council__building_id", "role", "can_triage"))
+    scope = ActorScope(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        member_ids=frozenset(s[0] for s in seats),
+        member_building_ids=frozenset(s[1] for s in seats),
+        triage_building_ids=frozenset(
+            s[1] for s in seats if s[3] or s[2] in CouncilMember.TRIAGE_ROLES
+        ),
+        department_ids=frozenset(user.departments.values_list("id", flat=True)),
+        district_ids=frozenset(user.districts.values_list("id", flat=True)),
+    )
+    user._lousihui_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def demands_in_scope(scope: ActorScope) -> QuerySet[Demand]:
+    """Demands the user handles or oversees, with private fields: none for residents and anonymous."""
+    qs = Demand.objects.all()
+    if scope.is_superuser:
+        return qs
+    condition = Q(pk__in=[])
+    if scope.member_building_ids:
+        condition |= Q(building_id__in=scope.member_building_ids)
+    if scope.department_ids:
+        condition |= Q(assignee_department_id__in=scope.department_ids)
+    if scope.member_ids:
+        condition |= Q(assignee_member_id__in=scope.member_ids)
+    if scope.district_ids:
+        condition |= Q(building__subdistrict__district_id__in=scope.district_ids)
+    return qs.filter(condition)
+
+
+def public_demands() -> QuerySet[Demand]:
+    """Demands the submitter allowed to be shown publicly."""
+    return Demand.objects.filter(is_public=True)
+
+
+def demands_visible_to(scope: ActorScope) -> QuerySet[Demand]:
+    """Everything the user may read: the public demands plus those in their scope."""
+    if scope.is_superuser:
+        return Demand.objects.all()
+    if not scope.handles_demands:
+        return public_demands()
+    return (public_demands() | demands_in_scope(scope)).distinct()
+
+
+def demand_list(scope: ActorScope) -> QuerySet[Demand]:
+    """The list behind the API and pages: related rows joined, so one query per page."""
+    return demands_visible_to(scope).select_related(
+        "building__subdistrict",
+        "category",
+        "assignee_member",
+        "assignee_department",
+    )
+
+
+def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:
+    return demand.events.filter(is_public=True).order_by("created_at", "id")
+
+
+def timeline_for(scope: ActorScope, demand: Demand) -> QuerySet[DemandEvent]:
+    """The whole timeline for those handling the demand, the public part for everyone else."""
+    events = demand.events.select_related("actor").order_by("created_at", "id")
+    if can_see_private(scope, demand):
+        return events
+    return events.filter(is_public=True)
+
+
+def can_see_private(scope: ActorScope, demand: Demand) -> bool:
+    """Contact details and internal notes: the building's council, the assignee, district staff."""
+    if scope.is_superuser:
+        return True
+    if not scope.handles_demands:
+        return False
+    return (
+        demand.building_id in scope.member_building_ids
+        or (demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids)
+        or (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids)
+        or demand.building.subdistrict.district_id in scope.district_ids
+    )
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("default_department")
+
+
+def progress_steps(demand: Demand) -> list[dict[str, object]]:
+    """The four steps with whether each is reached and when: for progress bars and the tracking page."""
+    from .workflow import STEPS
+
+    stamps = {
+        "submitted": demand.submitted_at,
+        "assigned": demand.assigned_at,
+        "in_progress": demand.started_at,
+        "resolved": demand.resolved_at,
+    }
+    reached = STEPS.index(demand.status)  # type: ignore[arg-type]
+    return [
+        {
+            "status": str(step),
+            "label": str(step.label),
+            "done": i <= reached,
+            "current": i == reached,
+            "at": stamps[str(step)] if i <= reached else None,
+        }
+        for i, step in enumerate(STEPS)
+    ]
