@@ -11,9 +11,7 @@ class User(AbstractUser):
     """Everyone who logs in: council members, department staff, district staff, residents."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
-    )
+    language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
 
     class Meta:
         verbose_name = _("user")
@@ -32,14 +30,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.localized_name
+
     @property
     def localized_name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.localized_name
 
 
 class District(BilingualName):
@@ -114,9 +112,7 @@ class Company(models.Model):
         Building, on_delete=models.CASCADE, related_name="companies", verbose_name=_("building")
     )
     name = models.CharField(_("name"), max_length=200)
-    floors = models.CharField(
-        _("floors"), max_length=100, blank=True, help_text=_("For example “52” or “30-33, 35”.")
-    )
+    floors = models.CharField(_("floors"), max_length=100, blank=True, help_text=_("For example “52” or “30-33, 35”."))
     industry = models.CharField(_("industry"), max_length=100, blank=True)
 
     class Meta:
@@ -181,9 +177,7 @@ class CouncilMember(models.Model):
     #: Roles that triage their building's demands without being granted it explicitly.
     TRIAGE_ROLES = frozenset({Role.CAPTAIN, Role.ECONOMIC_CAPTAIN})
 
-    council = models.ForeignKey(
-        Council, on_delete=models.CASCADE, related_name="members", verbose_name=_("council")
-    )
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="members", verbose_name=_("council"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -209,9 +203,7 @@ class CouncilMember(models.Model):
         default=False,
         help_text=_("Captains and economic captains always may; other members only when this is set."),
     )
-    is_public = models.BooleanField(
-        _("shown on the public roster"), default=True
-    )
+    is_public = models.BooleanField(_("shown on the public roster"), default=True)
 
     class Meta:
         verbose_name = _("council member")

@@ -17,7 +17,7 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "django-insecure-lousihui-development-only"
+_DEV_SECRET_KEY = "django-insecure-lousihui-development-only"  # noqa: S105 - used only with DEBUG on
 SECRET_KEY = env.str("SECRET_KEY", default="" if not DEBUG else _DEV_SECRET_KEY)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -98,7 +98,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "lousihui",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lousihui"),
             # A dead Redis must not hang a request: fail fast instead.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -53,9 +53,7 @@ def _actor_label(scope: ActorScope, demand: Demand) -> str:
     """How the actor appears on the public timeline: a body, never a private person's name."""
     if not scope.is_authenticated:
         return ""
-    if demand.building_id not in scope.triage_building_ids and (
-        demand.assignee_department_id in scope.department_ids
-    ):
+    if demand.building_id not in scope.triage_building_ids and (demand.assignee_department_id in scope.department_ids):
         return str(demand.assignee_department)
     council = getattr(demand.building, "council", None)
     return str(council or demand.building)
@@ -81,9 +79,7 @@ def demand_submit(
     """Creates a demand in `submitted` with its first timeline event; validates before writing anything."""
     now = _now(at)
     company_name = company_name.strip()
-    company = (
-        Company.objects.filter(building=building, name=company_name).first() if company_name else None
-    )
+    company = Company.objects.filter(building=building, name=company_name).first() if company_name else None
     demand = Demand(
         building=building,
         category=category,

@@ -24,7 +24,16 @@ from .models import Category, Demand, DemandEvent
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "icon", "name", "name_en", "default_department", "target_days", "is_company_affair", "is_active"]
+    list_display = [
+        "code",
+        "icon",
+        "name",
+        "name_en",
+        "default_department",
+        "target_days",
+        "is_company_affair",
+        "is_active",
+    ]
     list_editable = ["target_days", "is_active"]
     list_filter = ["is_active", "is_company_affair", "default_department"]
     list_select_related = ["default_department"]
@@ -43,7 +52,9 @@ class TransitionForm(forms.Form):
     assignee_department = forms.ModelChoiceField(
         queryset=Department.objects.filter(is_active=True), required=False, label=_("department")
     )
-    outcome = forms.ChoiceField(choices=[("", "---------"), *workflow.Outcome.choices], required=False, label=_("outcome"))
+    outcome = forms.ChoiceField(
+        choices=[("", "---------"), *workflow.Outcome.choices], required=False, label=_("outcome")
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("note"))
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
@@ -82,7 +93,15 @@ class DemandAdmin(admin.ModelAdmin):
         "overdue",
     ]
     list_display_links = ["id", "title"]
-    list_filter = ["status", "outcome", "category", "building__subdistrict__district", "building", "is_public", "channel"]
+    list_filter = [
+        "status",
+        "outcome",
+        "category",
+        "building__subdistrict__district",
+        "building",
+        "is_public",
+        "channel",
+    ]
     list_select_related = ["building", "category", "assignee_member", "assignee_department"]
     search_fields = ["title", "description", "company_name", "=id"]
     date_hierarchy = "submitted_at"
@@ -108,7 +127,10 @@ class DemandAdmin(admin.ModelAdmin):
     ]
     fieldsets = (
         (None, {"fields": ("building", "category", "title", "description", "floor", "company_name", "is_public")}),
-        (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email", "channel", "submitted_by")}),
+        (
+            _("Contact (private)"),
+            {"fields": ("contact_name", "contact_phone", "contact_email", "channel", "submitted_by")},
+        ),
         (
             _("Progress"),
             {
@@ -140,9 +162,7 @@ class DemandAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
         scope = selectors.actor_scope(request.user)
         if obj is None:
-            return self.has_module_permission(request) and bool(
-                scope.is_superuser or scope.triage_building_ids
-            )
+            return self.has_module_permission(request) and bool(scope.is_superuser or scope.triage_building_ids)
         return bool(workflow.roles_of(scope, obj) & {workflow.Role.TRIAGER, workflow.Role.SUPERUSER})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -231,7 +251,9 @@ class DemandAdmin(admin.ModelAdmin):
         action = request.POST.get("action", "")
         form = TransitionForm(request.POST, demand=demand, prefix=action)
         if not form.is_valid():
-            messages.error(request, _("The form was not filled in correctly: %(errors)s") % {"errors": form.errors.as_text()})
+            messages.error(
+                request, _("The form was not filled in correctly: %(errors)s") % {"errors": form.errors.as_text()}
+            )
             return HttpResponseRedirect(change_url)
         data = form.cleaned_data
         assignee = None

@@ -277,9 +277,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         assignee = None
         if data.get("assignee_member") or data.get("assignee_department"):
-            assignee = actions.Assignee(
-                member=data.get("assignee_member"), department=data.get("assignee_department")
-            )
+            assignee = actions.Assignee(member=data.get("assignee_member"), department=data.get("assignee_department"))
         demand = actions.demand_transition(
             demand=demand,
             action=data["action"],
@@ -298,7 +296,7 @@ class TrackSerializer(DemandSerializer):
     steps = serializers.SerializerMethodField()
 
     class Meta(DemandSerializer.Meta):
-        fields = [f for f in DemandSerializer.Meta.fields if f not in PRIVATE_FIELDS + ("allowed_actions",)]
+        fields = [f for f in DemandSerializer.Meta.fields if f not in (*PRIVATE_FIELDS, "allowed_actions")]
         fields += ["events", "steps"]
         read_only_fields = fields
 

@@ -38,7 +38,9 @@ class DemandSubmitForm(forms.Form):
         label=_("Details"),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What happens, since when, what would help")}),
     )
-    floor = forms.IntegerField(required=False, label=_("Floor"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    floor = forms.IntegerField(
+        required=False, label=_("Floor"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
     company_name = forms.CharField(
         max_length=200, required=False, label=_("Company"), widget=forms.TextInput(attrs={"list": "companies"})
     )
@@ -69,8 +71,15 @@ class DemandSubmitForm(forms.Form):
         low = -building.basement_floors if building.basement_floors else 1
         floor.widget.attrs.update(min=low, max=building.floors)
         floor.validators = [
-            MinValueValidator(low, _("%(building)s has no floor below %(limit_value)s.") % {"building": building.name, "limit_value": low}),
-            MaxValueValidator(building.floors, _("%(building)s has %(limit_value)s floors.") % {"building": building.name, "limit_value": building.floors}),
+            MinValueValidator(
+                low,
+                _("%(building)s has no floor below %(limit_value)s.") % {"building": building.name, "limit_value": low},
+            ),
+            MaxValueValidator(
+                building.floors,
+                _("%(building)s has %(limit_value)s floors.")
+                % {"building": building.name, "limit_value": building.floors},
+            ),
         ]
         floor.help_text = _("%(low)s to %(high)s") % {"low": low, "high": building.floors}
 

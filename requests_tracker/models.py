@@ -59,12 +59,8 @@ class Demand(models.Model):
         STATION = "station", _("at the service station")
         PHONE = "phone", _("phone")
 
-    building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building")
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="demands", verbose_name=_("category")
-    )
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="demands", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=4000, blank=True)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)

@@ -34,11 +34,7 @@ class ActorScope:
     def handles_demands(self) -> bool:
         """Whether the user works on demands at all (as opposed to a resident or anonymous)."""
         return bool(
-            self.is_superuser
-            or self.triage_building_ids
-            or self.member_ids
-            or self.department_ids
-            or self.district_ids
+            self.is_superuser or self.triage_building_ids or self.member_ids or self.department_ids or self.district_ids
         )
 
 
@@ -67,9 +63,7 @@ def actor_scope(user: User | AnonymousUser | None) -> ActorScope:
         is_superuser=user.is_superuser,
         member_ids=frozenset(s[0] for s in seats),
         member_building_ids=frozenset(s[1] for s in seats),
-        triage_building_ids=frozenset(
-            s[1] for s in seats if s[3] or s[2] in CouncilMember.TRIAGE_ROLES
-        ),
+        triage_building_ids=frozenset(s[1] for s in seats if s[3] or s[2] in CouncilMember.TRIAGE_ROLES),
         department_ids=frozenset(user.departments.values_list("id", flat=True)),
         district_ids=frozenset(user.districts.values_list("id", flat=True)),
     )

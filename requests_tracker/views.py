@@ -42,16 +42,12 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
             initial["floor"] = int(floor)
         form = DemandSubmitForm(building=building, initial=initial)
     companies = list(building.companies.values_list("name", flat=True))
-    return render(
-        request, "requests_tracker/submit.html", {"building": building, "form": form, "companies": companies}
-    )
+    return render(request, "requests_tracker/submit.html", {"building": building, "form": form, "companies": companies})
 
 
 def demand_track(request: HttpRequest, token: str) -> HttpResponse:
     demand = get_object_or_404(
-        Demand.objects.select_related(
-            "building__council", "category", "assignee_member", "assignee_department"
-        ),
+        Demand.objects.select_related("building__council", "category", "assignee_member", "assignee_department"),
         token=token,
     )
     return render(

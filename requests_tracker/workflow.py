@@ -117,8 +117,7 @@ def roles_of(scope: ActorScope, demand: Demand) -> frozenset[Role]:
     if demand.building_id in scope.triage_building_ids:
         roles.add(Role.TRIAGER)
     if (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids) or (
-        demand.assignee_department_id is not None
-        and demand.assignee_department_id in scope.department_ids
+        demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids
     ):
         roles.add(Role.ASSIGNEE)
     return frozenset(roles)
