@@ -193,6 +193,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "requests_tracker.workflow.Status",
+        "OutcomeEnum": "requests_tracker.workflow.Outcome",
+        "WorkflowActionEnum": "requests_tracker.workflow.Action",
+    },
 }
 
 # --- Security (production) -------------------------------------------------
