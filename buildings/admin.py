@@ -10,7 +10,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "email", "is_staff", "is_superuser", "language", "last_login"]
     search_fields = ["username", "display_name", "email", "first_name", "last_name"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Lousihui"), {"fields": ("display_name", "language")}),
     )
 
@@ -27,7 +27,8 @@ class DistrictAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
-    filter_horizontal = ["staff"]
+    # Autocomplete, not filter_horizontal: that one loads every user account, residents included, into the page.
+    autocomplete_fields = ["staff"]
     inlines = [SubdistrictInline]
 
 

@@ -6,9 +6,11 @@ from .selectors import building_list
 
 
 class BuildingSerializer(serializers.ModelSerializer):
-    subdistrict = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    subdistrict: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     subdistrict_name = serializers.CharField(source="subdistrict.name", read_only=True)
-    district = serializers.SlugRelatedField(source="subdistrict.district", slug_field="slug", read_only=True)
+    district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="subdistrict.district", slug_field="slug", read_only=True
+    )
     district_name = serializers.CharField(source="subdistrict.district.name", read_only=True)
     council_kind = serializers.CharField(source="council.kind", read_only=True, default=None)
     council_name = serializers.SerializerMethodField()
@@ -41,6 +43,7 @@ class BuildingViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = BuildingSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_fields = {"subdistrict__slug": ["exact"], "subdistrict__district__slug": ["exact"]}
 
     def get_queryset(self) -> QuerySet[Building]:

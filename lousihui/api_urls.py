@@ -10,6 +10,7 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
 
 urlpatterns = [
-    path("track/<str:token>/", TrackView.as_view(), name="api-track"),
+    # Tokens are URL-safe base64 (see new_tracking_token): anything else is a 404 here, not a query.
+    path("track/<slug:token>/", TrackView.as_view(), name="api-track"),
     *router.urls,
 ]

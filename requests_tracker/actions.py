@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from buildings.models import Building, Company, CouncilMember, User
@@ -20,7 +23,7 @@ from services.models import Department
 
 from . import workflow
 from .models import Category, Demand, DemandEvent
-from .selectors import ActorScope, actor_scope
+from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
 
 
@@ -49,14 +52,39 @@ def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
+# Names written into the timeline are stored, and read by everyone: they are written in the site's
+# language (Chinese), not in the language of whoever happened to make the change.
+
+
 def _actor_label(scope: ActorScope, demand: Demand) -> str:
     """How the actor appears on the public timeline: a body, never a private person's name."""
     if not scope.is_authenticated:
         return ""
-    if demand.building_id not in scope.triage_building_ids and (demand.assignee_department_id in scope.department_ids):
-        return str(demand.assignee_department)
-    council = getattr(demand.building, "council", None)
-    return str(council or demand.building)
+    with override(settings.LANGUAGE_CODE):
+        if demand.building_id not in scope.triage_building_ids and (
+            demand.assignee_department_id in scope.department_ids
+        ):
+            return str(demand.assignee_department)
+        council = getattr(demand.building, "council", None)
+        return str(council or demand.building)
+
+
+def _status_list(statuses: frozenset[str]) -> str:
+    """“已分派、办理中” in Chinese, “assigned or in progress” in English."""
+    labels = [str(Status(s).label) for s in workflow.STEPS if s in statuses]
+    if (get_language() or "").startswith("zh"):
+        return "、".join(labels)
+    return str(get_text_list(labels, _("or")))
+
+
+def _public_assignee_name(assignee: Assignee) -> str:
+    """How the assignee is named on the public timeline: a member off the public roster only by role."""
+    with override(settings.LANGUAGE_CODE):
+        if assignee.member is None:
+            return str(assignee.department)
+        if assignee.member.is_public:
+            return str(assignee.member)
+        return assignee.member.get_role_display()
 
 
 @transaction.atomic
@@ -105,7 +133,9 @@ def demand_submit(
         errors["building"] = [_("This building no longer takes demands.")]
     if not category.is_active:
         errors["category"] = [_("This category is no longer in use.")]
-    if floor is not None and floor not in building.floor_range():
+    if floor == 0:
+        errors["floor"] = [_("There is no floor 0: the ground floor is 1, the first basement is -1.")]
+    elif floor is not None and floor not in building.floor_range():
         errors["floor"] = [
             _("%(building)s has floors %(low)s to %(high)s.")
             % {"building": building.name, "low": -building.basement_floors or 1, "high": building.floors}
@@ -149,6 +179,12 @@ def _validate_params(
         if assignee.member is not None and assignee.member.council.building_id != demand.building_id:
             raise TransitionError(
                 _("%(member)s is not on this building's council.") % {"member": assignee.member.display_name},
+                field="assignee",
+            )
+        # A member out of office has no reach (see actor_scope): nobody could work on the demand.
+        if assignee.member is not None and not serving_members().filter(pk=assignee.member.pk).exists():
+            raise TransitionError(
+                _("%(member)s is not serving on the council now.") % {"member": assignee.member.display_name},
                 field="assignee",
             )
         if assignee.department is not None and not assignee.department.is_active:
@@ -203,7 +239,7 @@ def demand_transition(
             % {
                 "status": Status(demand.status).label,
                 "action": transition.action.label,
-                "sources": "、".join(str(Status(s).label) for s in workflow.STEPS if s in transition.sources),
+                "sources": _status_list(transition.sources),
             },
             code="invalid_state",
         )
@@ -223,7 +259,7 @@ def demand_transition(
         changes["assignee_department"] = assignee.department
         if demand.assigned_at is None:
             changes["assigned_at"] = now  # first response time is measured to the first assignment
-        data["assignee"] = str(assignee.member or assignee.department)
+        data["assignee"] = _public_assignee_name(assignee)
         data["assignee_kind"] = "member" if assignee.member else "department"
     elif transition.action == Action.START:
         changes["started_at"] = now
@@ -231,7 +267,8 @@ def demand_transition(
         changes.update(outcome=outcome, resolution_note=note, resolved_at=now)
         data["outcome"] = outcome
     elif transition.action == Action.REOPEN:
-        changes.update(outcome="", resolved_at=None)
+        # The old answer stays on the timeline (the resolve event's note), not on the open demand.
+        changes.update(outcome="", resolution_note="", resolved_at=None)
 
     # Compare-and-set: only the version the actor saw, in the status it was in, may move.
     updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(**changes)

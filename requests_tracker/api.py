@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -26,11 +28,31 @@ from . import actions, selectors, workflow
 from .models import Category, Demand, DemandEvent
 from .validators import normalize_mainland_mobile
 
+#: What a SlugField can hold (Django's validate_slug); the lookups below refuse anything else.
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+class SlugLookupField(serializers.SlugRelatedField):
+    """A related object by slug or code; a value that cannot be a slug is "does not exist", never a query.
+
+    PostgreSQL refuses a NUL byte in a query with an error (a 500), and DRF's related fields pass
+    whatever they are given straight to the database.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not _SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return super().to_internal_value(data)
+
+
 # --- Categories ------------------------------------------------------------------------------
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    default_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    default_department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Category
@@ -42,6 +64,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CategorySerializer
     lookup_field = "code"
+    lookup_value_regex = SLUG_PATTERN
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Category]:
@@ -62,9 +85,9 @@ class DemandEventSerializer(serializers.ModelSerializer):
 class DemandSerializer(serializers.ModelSerializer):
     """Read side. Private fields are dropped unless the reader handles this demand."""
 
-    building = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.localized_name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
@@ -109,7 +132,11 @@ class DemandSerializer(serializers.ModelSerializer):
         if obj.assignee_member_id:
             m = obj.assignee_member
             assert m is not None
-            return {"kind": "member", "id": m.pk, "name": m.display_name, "role": m.get_role_display()}
+            role = m.get_role_display()
+            # A member who is not on the public roster is named only to those handling the demand.
+            if not m.is_public and not selectors.can_see_private(self._scope(), obj):
+                return {"kind": "member", "id": m.pk, "name": role, "role": role}
+            return {"kind": "member", "id": m.pk, "name": m.display_name, "role": role}
         if obj.assignee_department_id:
             d = obj.assignee_department
             assert d is not None
@@ -135,19 +162,15 @@ class DemandDetailSerializer(DemandSerializer):
         read_only_fields = fields
 
     @extend_schema_field(DemandEventSerializer(many=True))
-    def get_events(self, obj: Demand) -> list[dict[str, Any]]:
+    def get_events(self, obj: Demand) -> Any:  # a ReturnList; the stubs type `.data` as a dict
         return DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
 
 
 class DemandSubmitSerializer(serializers.Serializer):
     """What a resident sends. Validation messages come back in the request's language."""
 
-    building = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building")
-    )
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True), label=_("category")
-    )
+    building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building"))
+    category = SlugLookupField(slug_field="code", queryset=Category.objects.filter(is_active=True), label=_("category"))
     title = serializers.CharField(max_length=120, label=_("title"))
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True, label=_("description"))
     floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=200, label=_("floor"))
@@ -191,7 +214,7 @@ class TransitionSerializer(serializers.Serializer):
     assignee_member = serializers.PrimaryKeyRelatedField(
         queryset=CouncilMember.objects.select_related("council"), required=False, allow_null=True
     )
-    assignee_department = serializers.SlugRelatedField(
+    assignee_department = SlugLookupField(
         slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
     )
     outcome = serializers.ChoiceField(choices=workflow.Outcome.choices, required=False, allow_blank=True)
@@ -301,7 +324,7 @@ class TrackSerializer(DemandSerializer):
         read_only_fields = fields
 
     @extend_schema_field(DemandEventSerializer(many=True))
-    def get_events(self, obj: Demand) -> list[dict[str, Any]]:
+    def get_events(self, obj: Demand) -> Any:  # a ReturnList; the stubs type `.data` as a dict
         return DemandEventSerializer(selectors.public_timeline(obj), many=True).data
 
     def get_steps(self, obj: Demand) -> list[dict[str, Any]]:

@@ -1,7 +1,9 @@
+"""The residents' form for raising a demand, and the floor check the admin shares with it."""
+
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
@@ -9,14 +11,32 @@ from buildings.models import Building
 from .models import Category
 from .validators import normalize_mainland_mobile
 
+FLOOR_TOO_HIGH = _("%(building)s has %(highest)s floors above ground.")
+FLOOR_TOO_LOW = _("%(building)s has no floor below %(lowest)s.")
+
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return f"{obj.icon} {obj.localized_name}".strip()
 
 
+class _BoundField(forms.BoundField):
+    @property
+    def aria_describedby(self) -> str | None:
+        # The page shows a field's errors in #error-<name> (pages and browser tests rely on the id),
+        # so the input must point there, not at Django's default id.
+        if self.field.widget.attrs.get("aria-describedby") or self.is_hidden:
+            return None
+        ids = [f"{self.auto_id}_helptext"] if self.help_text else []
+        if self.errors:
+            ids.append(f"error-{self.name}")
+        return " ".join(ids)
+
+
 class DemandSubmitForm(forms.Form):
     """The resident's form. Field names match the API's submission fields."""
+
+    bound_field_class = _BoundField
 
     category = CategoryChoiceField(
         queryset=Category.objects.none(),
@@ -38,22 +58,29 @@ class DemandSubmitForm(forms.Form):
         label=_("Details"),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What happens, since when, what would help")}),
     )
-    floor = forms.IntegerField(
-        required=False, label=_("Floor"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
-    )
+    # No inputmode="numeric": phones' digit pads have no minus sign, and basements are negative.
+    floor = forms.IntegerField(required=False, label=_("Floor"))
     company_name = forms.CharField(
-        max_length=200, required=False, label=_("Company"), widget=forms.TextInput(attrs={"list": "companies"})
+        max_length=200,
+        required=False,
+        label=_("Company"),
+        widget=forms.TextInput(attrs={"list": "companies", "autocomplete": "organization"}),
     )
-    contact_name = forms.CharField(max_length=100, required=False, label=_("Your name (optional, never shown)"))
+    contact_name = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("Your name"),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     contact_phone = forms.CharField(
         max_length=20,
         required=False,
-        label=_("Mobile (optional, never shown)"),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        label=_("Mobile number"),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     contact_email = forms.EmailField(
         required=False,
-        label=_("E-mail (optional, never shown)"),
+        label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     is_public = forms.BooleanField(
@@ -62,26 +89,44 @@ class DemandSubmitForm(forms.Form):
         label=_("Show on the building's public board (your name and contact are never shown)"),
     )
 
+    # Public or not is decided with the demand itself, before the (private) contact details.
+    field_order = ["category", "title", "description", "floor", "company_name", "is_public"]
+
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.building = building
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(is_active=True)
+        self.lowest_floor, self.highest_floor = floor_limits(building)
         floor = self.fields["floor"]
-        assert isinstance(floor, forms.IntegerField)
-        low = -building.basement_floors if building.basement_floors else 1
-        floor.widget.attrs.update(min=low, max=building.floors)
-        floor.validators = [
-            MinValueValidator(
-                low,
-                _("%(building)s has no floor below %(limit_value)s.") % {"building": building.name, "limit_value": low},
-            ),
-            MaxValueValidator(
-                building.floors,
-                _("%(building)s has %(limit_value)s floors.")
-                % {"building": building.name, "limit_value": building.floors},
-            ),
-        ]
-        floor.help_text = _("%(low)s to %(high)s") % {"low": low, "high": building.floors}
+        floor.widget.attrs.update(min=self.lowest_floor, max=self.highest_floor)
+        floor.help_text = _("%(low)s to %(high)s") % {"low": self.lowest_floor, "high": self.highest_floor}
+
+    def clean_floor(self) -> int | None:
+        floor: int | None = self.cleaned_data.get("floor")
+        check_floor(self.building, floor)
+        return floor
 
     def clean_contact_phone(self) -> str:
         return normalize_mainland_mobile(self.cleaned_data.get("contact_phone", ""))
+
+
+def floor_limits(building: Building) -> tuple[int, int]:
+    """The lowest and highest floor a resident may name (basements are negative: B1 is -1)."""
+    return (-building.basement_floors if building.basement_floors else 1), building.floors
+
+
+def check_floor(building: Building, floor: int | None) -> None:
+    """Raises a ValidationError naming the building when `floor` is not one of its floors."""
+    if floor is None:
+        return
+    low, high = floor_limits(building)
+    if floor > high:
+        raise ValidationError(
+            FLOOR_TOO_HIGH, code="max_value", params={"building": building.localized_name, "highest": high}
+        )
+    if floor < low:
+        raise ValidationError(
+            FLOOR_TOO_LOW, code="min_value", params={"building": building.localized_name, "lowest": low}
+        )

@@ -41,12 +41,17 @@ class ActorScope:
 ANONYMOUS_SCOPE = ActorScope()
 
 
-def active_seats(user: User, today: date | None = None) -> QuerySet[CouncilMember]:
+def serving_members(today: date | None = None) -> QuerySet[CouncilMember]:
+    """Council seats whose term covers `today` (a Shanghai date; both ends included)."""
     today = today or timezone.localdate()
-    return CouncilMember.objects.filter(user=user).filter(
+    return CouncilMember.objects.filter(
         Q(term_start__isnull=True) | Q(term_start__lte=today),
         Q(term_end__isnull=True) | Q(term_end__gte=today),
     )
+
+
+def active_seats(user: User, today: date | None = None) -> QuerySet[CouncilMember]:
+    return serving_members(today).filter(user=user)
 
 
 def actor_scope(user: User | AnonymousUser | None) -> ActorScope:

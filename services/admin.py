@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department
 
@@ -9,5 +10,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["district", "is_active"]
     list_select_related = ["district"]
     search_fields = ["name", "name_en", "code", "description"]
-    filter_horizontal = ["staff"]
-    autocomplete_fields = ["district"]
+    search_help_text = _("Name, code or what it handles.")
+    # Autocomplete, not filter_horizontal: that one loads every user account, residents included, into the page.
+    autocomplete_fields = ["district", "staff"]
