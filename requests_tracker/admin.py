@@ -98,6 +98,7 @@ class DemandAdminForm(forms.ModelForm):
             "description",
             "floor",
             "company_name",
+            "show_company",
             "is_public",
             "contact_name",
             "contact_phone",
@@ -211,6 +212,7 @@ class DemandAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "version",
+        "support_count",
         "assignee_member",
         "assignee_department",
         "outcome",
@@ -226,7 +228,22 @@ class DemandAdmin(admin.ModelAdmin):
         "tracking_link",
     ]
     fieldsets = (
-        (None, {"fields": ("building", "category", "title", "description", "floor", "company_name", "is_public")}),
+        (
+            None,
+            {
+                "fields": (
+                    "building",
+                    "category",
+                    "title",
+                    "description",
+                    "floor",
+                    "company_name",
+                    "show_company",
+                    "is_public",
+                    "support_count",
+                )
+            },
+        ),
         (
             _("Contact (private)"),
             {"fields": ("contact_name", "contact_phone", "contact_email", "channel", "submitted_by")},
@@ -361,6 +378,7 @@ class DemandAdmin(admin.ModelAdmin):
             contact_phone=obj.contact_phone,
             contact_email=obj.contact_email,
             is_public=obj.is_public,
+            show_company=obj.show_company,
             channel=Demand.Channel.STATION,
             submitted_by=request.user,  # type: ignore[arg-type]
         )

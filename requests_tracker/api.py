@@ -106,7 +106,9 @@ class DemandSerializer(serializers.ModelSerializer):
             "description",
             "floor",
             "company_name",
+            "show_company",
             "is_public",
+            "support_count",
             "status",
             "status_label",
             "version",
@@ -151,6 +153,8 @@ class DemandSerializer(serializers.ModelSerializer):
         if not selectors.can_see_private(self._scope(), instance):
             for name in PRIVATE_FIELDS:
                 data.pop(name, None)
+            if not instance.show_company:
+                data["company_name"] = ""
         return data
 
 
@@ -179,6 +183,7 @@ class DemandSubmitSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("mobile"))
     contact_email = serializers.EmailField(required=False, allow_blank=True, label=_("e-mail"))
     is_public = serializers.BooleanField(required=False, default=True, label=_("show on the public board"))
+    show_company = serializers.BooleanField(required=False, default=False, label=_("show my company's name publicly"))
 
     def validate_contact_phone(self, value: str) -> str:
         try:

@@ -91,6 +91,17 @@ class Demand(models.Model):
     is_public = models.BooleanField(
         _("shown publicly"), default=True, help_text=_("On the building's public board and live screen.")
     )
+    show_company = models.BooleanField(
+        _("company shown publicly"),
+        default=False,
+        help_text=_("The submitter allowed their company's name on public pages; otherwise “某企业员工”."),
+    )
+    is_hidden = models.BooleanField(
+        _("hidden by a moderator"), default=False, help_text=_("Hidden from every public page and screen.")
+    )
+    support_count = models.PositiveIntegerField(
+        _("supports"), default=0, help_text=_("How many people said “me too” (附议).")
+    )
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True

@@ -94,8 +94,41 @@ def demands_in_scope(scope: ActorScope) -> QuerySet[Demand]:
 
 
 def public_demands() -> QuerySet[Demand]:
-    """Demands the submitter allowed to be shown publicly."""
-    return Demand.objects.filter(is_public=True)
+    """Demands the submitter allowed to be shown publicly and no moderator has hidden."""
+    return Demand.objects.filter(is_public=True, is_hidden=False)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures, defined once and shown the same everywhere (board, screen, stats, API).
+
+    received: every demand submitted (public or not); resolved: status resolved, any outcome;
+    in_progress: assigned or in progress; waiting: submitted, not yet assigned.
+    """
+
+    received: int
+    resolved: int
+    in_progress: int
+    waiting: int
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self.resolved / self.received if self.received else None
+
+
+def demand_figures(demands: QuerySet[Demand]) -> Figures:
+    """Headline figures of any set of demands, in one aggregate query."""
+    from django.db.models import Count
+
+    from .workflow import Status
+
+    row = demands.aggregate(
+        received=Count("id"),
+        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+        in_progress=Count("id", filter=Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])),
+        waiting=Count("id", filter=Q(status=Status.SUBMITTED)),
+    )
+    return Figures(**row)
 
 
 def demands_visible_to(scope: ActorScope) -> QuerySet[Demand]:
