@@ -220,3 +220,41 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.demand_id}"
+
+
+class Support(models.Model):
+    """附议 / +1: one per person — per signed-in user, otherwise per browser (a hashed cookie id)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="supports", verbose_name=_("demand"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="supports",
+        verbose_name=_("user"),
+    )
+    client_key = models.CharField(
+        _("browser key"), max_length=64, blank=True, help_text=_("A hash identifying an anonymous browser.")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "user"], condition=models.Q(user__isnull=False), name="support_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="support_once_per_browser",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(client_key=""), name="support_has_someone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"+1 · {self.demand_id}"
