@@ -50,7 +50,8 @@ def seed(n_demands: int) -> None:
     from requests_tracker.models import Category, Demand, DemandEvent
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    call_command("seed_demo", verbosity=0, force=True)  # a throwaway benchmark database
     have = Demand.objects.count()
     if have >= n_demands:
         return
@@ -87,6 +88,7 @@ def seed(n_demands: int) -> None:
 
 def hammer(port: int, path: str, total: int, threads: int) -> list[float]:
     latencies: list[float] = []
+    errors: list[str] = []
     lock = threading.Lock()
     per_thread = total // threads
 
@@ -99,7 +101,9 @@ def hammer(port: int, path: str, total: int, threads: int) -> list[float]:
             response = conn.getresponse()
             response.read()
             if response.status != 200:
-                raise SystemExit(f"{path} answered {response.status}")
+                with lock:
+                    errors.append(f"{path} answered {response.status}")
+                return
             mine.append(time.perf_counter() - start)
         conn.close()
         with lock:
@@ -110,6 +114,8 @@ def hammer(port: int, path: str, total: int, threads: int) -> list[float]:
         t.start()
     for t in pool:
         t.join()
+    if errors:
+        raise SystemExit(errors[0])
     return latencies
 
 
