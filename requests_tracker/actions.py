@@ -387,9 +387,7 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
     if not reason:
         raise ValidationError({"reason": [_("Say what is still not solved.")]})
     if len(reason) > NOT_SOLVED_REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("At most %(count)s characters.") % {"count": NOT_SOLVED_REASON_MAX}]}
-        )
+        raise ValidationError({"reason": [_("At most %(count)s characters.") % {"count": NOT_SOLVED_REASON_MAX}]})
     locked = Demand.objects.select_for_update().get(pk=demand.pk)
     if locked.status != Status.RESOLVED or locked.resolved_at is None:
         raise ValidationError({"reason": [_("Only a resolved demand can be reported as not solved.")]})

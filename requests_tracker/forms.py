@@ -118,9 +118,7 @@ class DemandSubmitForm(forms.Form):
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
     website = forms.CharField(required=False, label=_("Leave this empty"))
     # A fresh key per form shown: a double tap submits it twice, and finds the first demand.
-    submission_key = forms.RegexField(
-        regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput
-    )
+    submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
     # Public or not is decided with the demand itself, before the (private) contact details.
     field_order = [

@@ -63,12 +63,10 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
             image.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise not_an_image from exc
-    return CleanPhoto(content=ContentFile(out.getvalue()), width=image.width, height=image.height)
+    return CleanPhoto(content=ContentFile(out.getvalue(), name="photo.jpg"), width=image.width, height=image.height)
 
 
 def clean_photos(uploads: list[UploadedFile]) -> list[CleanPhoto]:
     if len(uploads) > MAX_PHOTOS:
-        raise ValidationError(
-            _("At most %(count)s photos."), code="too_many_photos", params={"count": MAX_PHOTOS}
-        )
+        raise ValidationError(_("At most %(count)s photos."), code="too_many_photos", params={"count": MAX_PHOTOS})
     return [clean_photo(u) for u in uploads]

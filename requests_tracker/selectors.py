@@ -228,9 +228,7 @@ BOARD_ORDERINGS = {
 }
 
 
-def board_demands(
-    building_id: int, *, status: str = "", category: str = "", ordering: str = "new"
-) -> QuerySet[Demand]:
+def board_demands(building_id: int, *, status: str = "", category: str = "", ordering: str = "new") -> QuerySet[Demand]:
     """A building's public demands for its board: filtered, ordered, with their category joined."""
     qs = public_demands().filter(building_id=building_id).select_related("category")
     if status:

@@ -355,6 +355,7 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
             "council": getattr(building, "council", None),
             "floor": floor,
             "url": url,
+            "main_class": "poster-page",
             "qr_svg": posters.qr_svg(url),
             "categories": list(Category.objects.filter(is_active=True)[:8]),
         },
