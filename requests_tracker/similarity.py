@@ -9,6 +9,7 @@ show “maybe this one?” while the resident types.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from typing import TypeVar
@@ -35,8 +36,8 @@ def _dice(a: set[str], b: set[str]) -> float:
 def similarity(a: str, b: str) -> float:
     """0 (nothing in common) to 1 (same tokens in the same order)."""
     ta, tb = tokens(a), tokens(b)
-    bigrams_a = {x + y for x, y in zip(ta, ta[1:], strict=False)}
-    bigrams_b = {x + y for x, y in zip(tb, tb[1:], strict=False)}
+    bigrams_a = {x + y for x, y in itertools.pairwise(ta)}
+    bigrams_b = {x + y for x, y in itertools.pairwise(tb)}
     unigrams_a = {t for t in ta if t not in _FILLER}
     unigrams_b = {t for t in tb if t not in _FILLER}
     return 0.6 * _dice(bigrams_a, bigrams_b) + 0.4 * _dice(unigrams_a, unigrams_b)

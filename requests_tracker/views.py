@@ -263,7 +263,7 @@ def _has_supported(request: HttpRequest, demand: Demand) -> bool:
 
 @require_POST
 def demand_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    building, demand = _public_demand_or_404(slug, pk)
+    _building, demand = _public_demand_or_404(slug, pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
     raw = request.COOKIES.get(BROWSER_COOKIE, "")
     new_cookie = ""

@@ -31,8 +31,8 @@
   form.addEventListener("submit", function (event) {
     if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
     form.setAttribute("data-sent", "1");
-    var button = form.querySelector("button[type=submit].primary");
-    if (button) {
+    var button = event.submitter;  // "+1 instead" posts this form elsewhere: leave the main button be
+    if (button && button.classList.contains("primary")) {
       button.setAttribute("aria-disabled", "true");
       button.textContent = button.getAttribute("data-busy-label") || button.textContent;
     }

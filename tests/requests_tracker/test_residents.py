@@ -128,11 +128,11 @@ def test_similar_for_a_title_with_a_script_shows_it_as_text(client: Client, cast
 
 
 def test_a_double_tap_creates_one_demand(client: Client, cast: factories.Cast) -> None:
-    form = [
+    form = next(
         f
         for f in forms_in(client.get(reverse("demand-submit", args=[cast.tower_a.slug])).content.decode())
         if "demand-form" in f.attrs.get("class", "")
-    ][0]
+    )
     key = form.data["submission_key"]
     assert re.fullmatch(r"[0-9a-f]{32}", key)
 
