@@ -195,7 +195,7 @@ class DemandEvent(models.Model):
         REOPENED = "reopened", _("reopened")
         NOTE = "note", _("note")
         #: The submitter says the resolution did not solve it ("Not solved?"); the captain may reopen.
-        NOT_SOLVED = "not_solved", _("submitter says not solved")
+        NOT_SOLVED = "not_solved", _("reported not solved")
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("demand"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
