@@ -103,7 +103,6 @@ class DemandSubmitForm(forms.Form):
     photos = MultiplePhotoField(
         required=False,
         label=_("Photos"),
-        help_text=_("Up to %(count)s photos. Location and camera details are removed.") % {"count": MAX_PHOTOS},
     )
     is_public = forms.BooleanField(
         required=False,
@@ -142,6 +141,10 @@ class DemandSubmitForm(forms.Form):
         floor = self.fields["floor"]
         floor.widget.attrs.update(min=self.lowest_floor, max=self.highest_floor)
         floor.help_text = _("%(low)s to %(high)s") % {"low": self.lowest_floor, "high": self.highest_floor}
+        # Formatted here, per request: at import time it would be frozen in the default language.
+        self.fields["photos"].help_text = _("Up to %(count)s photos. Location and camera details are removed.") % {
+            "count": MAX_PHOTOS
+        }
 
     def clean_floor(self) -> int | None:
         floor: int | None = self.cleaned_data.get("floor")

@@ -52,11 +52,10 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
                 raise not_an_image
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
+        with Image.open(upload) as opened:
+            opened.load()
             # Phones store "rotate me" in EXIF; apply it before the EXIF is dropped.
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+            image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             # No exif=, no icc_profile=: the new file carries pixels only.

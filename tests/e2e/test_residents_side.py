@@ -185,3 +185,30 @@ def test_tracking_page_shows_the_expected_date_and_public_timeline(live_server: 
     assert "预计" in page.inner_text(".expected")
     assert "已联系物业调整温度" in page.inner_text(".timeline")
     screenshot(page, "residents-track-phone")
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling_and_read_in_english(
+    live_server: Any, phone_page: Any, browser: Any
+) -> None:
+    cast = factories.build_cast()
+    demand = demand_at(cast, Status.RESOLVED, title="一楼外卖交接混乱，希望增设智能取餐柜，方便午间取餐" * 2)
+    paths = [
+        f"/b/{cast.tower_a.slug}/",
+        f"/b/{cast.tower_a.slug}/submit/",
+        f"/b/{cast.tower_a.slug}/d/{demand.pk}/",
+        f"/t/{demand.token}/",
+        f"/b/{cast.tower_a.slug}/poster/",
+    ]
+    for path in paths:
+        phone_page.goto(live_server.url + path)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/b/{cast.tower_a.slug}/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Received" in page.inner_text(".figures")
+    screenshot(page, "residents-board-desktop-en")
+    page.goto(f"{live_server.url}/b/{cast.tower_a.slug}/submit/")
+    screenshot(page, "residents-submit-desktop-en")
+    context.close()

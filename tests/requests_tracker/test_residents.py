@@ -526,3 +526,42 @@ def test_qr_download_is_a_png_of_the_floor_link(client: Client, cast: factories.
 def test_the_submit_link_of_a_poster_fills_in_the_floor(client: Client, cast: factories.Cast) -> None:
     html = client.get(reverse("demand-submit", args=[cast.tower_a.slug]), {"floor": "-1"}).content.decode()
     assert re.search(r'name="floor" value="-1"', html)
+
+
+def test_a_photo_over_the_size_limit_is_refused(
+    client: Client, cast: factories.Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from requests_tracker import photos
+
+    monkeypatch.setattr(photos, "MAX_BYTES", 1024)
+    big = jpeg_with_gps(size=(800, 800))
+    response = client.post(reverse("demand-submit", args=[cast.tower_a.slug]), submit_post(cast, photos=[big]))
+    assert re.search(r'id="error-photos">[^<]*超过', response.content.decode())
+    assert Demand.objects.count() == 0
+
+
+@pytest.mark.parametrize("page", ["board", "public", "track", "poster", "submit"])
+def test_residents_pages_switch_to_english(cast: factories.Cast, page: str) -> None:
+    demand = demand_at(cast, Status.RESOLVED, title="Deliveries cannot come upstairs")
+    client = Client(headers={"Accept-Language": "en"})
+    url = {
+        "board": board_url(cast.tower_a),
+        "public": public_url(demand),
+        "track": f"/t/{demand.token}/",
+        "poster": reverse("poster", args=[cast.tower_a.slug]),
+        "submit": reverse("demand-submit", args=[cast.tower_a.slug]),
+    }[page]
+    html = client.get(url).content.decode()
+    main = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1].split("</main>", 1)[0])
+    # The demand's own words and the council's name are data; every label around them is English.
+    data_words = (
+        "上海中心大厦楼事会",
+        "上海中心大厦",
+        "区消防救援支队",
+        "已在一楼2号门安装智能取餐柜。",
+        "午餐时间一楼大堂很乱",
+    )
+    # Role names carry their Chinese title in English too: “building captain (楼长)”.
+    for data in (*data_words, "王楼长", "陈委员", "(楼长)", "(员工代表)"):
+        main = main.replace(data, "")
+    assert re.findall(r"[\u4e00-\u9fff]+", main) == []
