@@ -1,5 +1,6 @@
 """The residents' form for raising a demand, and the floor check the admin shares with it."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -117,7 +118,7 @@ class DemandSubmitForm(forms.Form):
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
     website = forms.CharField(required=False, label=_("Leave this empty"))
     # A fresh key per form shown: a double tap submits it twice, and finds the first demand.
-    submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
+    submission_key = forms.Field(required=False, widget=forms.HiddenInput)  # checked in clean_submission_key
 
     # Public or not is decided with the demand itself, before the (private) contact details.
     field_order = [
@@ -153,6 +154,11 @@ class DemandSubmitForm(forms.Form):
 
     def clean_contact_phone(self) -> str:
         return normalize_mainland_mobile(self.cleaned_data.get("contact_phone", ""))
+
+    def clean_submission_key(self) -> str:
+        # Not the resident's to fix: a malformed key only loses the double-tap guard.
+        key = self.cleaned_data.get("submission_key") or ""
+        return key if isinstance(key, str) and re.fullmatch(r"[0-9a-f]{32}", key) else ""
 
     @property
     def is_robot(self) -> bool:

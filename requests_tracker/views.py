@@ -47,7 +47,9 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
         form = DemandSubmitForm(request.POST, request.FILES, building=building)
         key = request.POST.get("submission_key", "")
         # A second tap on "submit" (or a reload of the POST) lands on the demand the first one made.
-        earlier = Demand.objects.filter(submission_key=key, building=building).first() if key else None
+        # Only a well-formed key reaches the database (PostgreSQL errors on some bytes, e.g. NUL).
+        well_formed = re.fullmatch(r"[0-9a-f]{32}", key)
+        earlier = Demand.objects.filter(submission_key=key, building=building).first() if well_formed else None
         if earlier is not None:
             return redirect("track", token=earlier.token)
         if form.is_robot:

@@ -171,6 +171,13 @@ def test_two_taps_at_the_same_moment_create_one_demand(cast: factories.Cast) -> 
     assert [d.pk for d in results] == [Demand.objects.get().pk] * 2
 
 
+@pytest.mark.parametrize("key", ["a\x00b", "x" * 100, "<script>"])
+def test_a_malformed_submission_key_is_ignored_not_an_error(client: Client, cast: factories.Cast, key: str) -> None:
+    response = client.post(reverse("demand-submit", args=[cast.tower_a.slug]), submit_post(cast, submission_key=key))
+    assert response.status_code == 302
+    assert Demand.objects.get().submission_key is None
+
+
 def test_a_filled_honeypot_creates_nothing(client: Client, cast: factories.Cast) -> None:
     response = client.post(
         reverse("demand-submit", args=[cast.tower_a.slug]), submit_post(cast, website="http://spam.example")
