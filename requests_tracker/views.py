@@ -80,7 +80,6 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
         title = request.POST.get("title", "")
         if title:
             similar = selectors.similar_open_demands(building.pk, title)
-        # A photo cannot be kept across a failed submission (browsers never refill file inputs).
     else:
         initial: dict[str, object] = {"is_public": True, "submission_key": uuid.uuid4().hex}
         # Links from a QR code on a floor carry ?floor=52; anything else in it is ignored, not an error.
@@ -92,7 +91,14 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "requests_tracker/submit.html",
-        {"building": building, "form": form, "companies": companies, "similar": similar},
+        {
+            "building": building,
+            "form": form,
+            "companies": companies,
+            "similar": similar,
+            # Browsers never refill a file input: after a refused submission, say the photos must be chosen again.
+            "photos_dropped": request.method == "POST" and bool(request.FILES),
+        },
         status=status,
     )
 

@@ -235,6 +235,16 @@ def test_a_file_that_is_not_an_image_is_refused_next_to_the_field_in_chinese(
     assert Demand.objects.count() == 0
 
 
+def test_after_a_refused_submission_the_resident_is_told_to_choose_the_photos_again(
+    client: Client, cast: factories.Cast
+) -> None:
+    response = client.post(
+        reverse("demand-submit", args=[cast.tower_a.slug]), submit_post(cast, title="", photos=[jpeg_with_gps()])
+    )
+    assert "请重新选择照片" in response.content.decode()
+    assert DemandPhoto.objects.count() == 0
+
+
 def test_more_than_three_photos_are_refused(client: Client, cast: factories.Cast) -> None:
     photos = [jpeg_with_gps(f"{i}.jpg") for i in range(4)]
     response = client.post(reverse("demand-submit", args=[cast.tower_a.slug]), submit_post(cast, photos=photos))
