@@ -53,6 +53,9 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as opened:
+            # JPEG can decode at 1/2, 1/4, 1/8 scale: a 12 MP photo is not fully decoded to be shrunk.
+            if opened.format in ("JPEG", "MPO"):
+                opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
             opened.load()
             # Phones store "rotate me" in EXIF; apply it before the EXIF is dropped.
             image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
