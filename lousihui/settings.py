@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
+        "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "lousihui.api.exception_handler",

@@ -1,5 +1,6 @@
 """The residents' form for raising a demand, and the floor check the admin shares with it."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Building
 
 from .models import Category
+from .photos import MAX_PHOTOS, CleanPhoto, clean_photos
 from .validators import normalize_mainland_mobile
 
 FLOOR_TOO_HIGH = _("%(building)s has %(highest)s floors above ground.")
@@ -18,6 +20,22 @@ FLOOR_TOO_LOW = _("%(building)s has no floor below %(lowest)s.")
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return f"{obj.icon} {obj.localized_name}".strip()
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Up to MAX_PHOTOS images; each is checked and re-encoded (requests_tracker.photos)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[CleanPhoto]:
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        return clean_photos(uploads)
 
 
 class _BoundField(forms.BoundField):
@@ -83,14 +101,36 @@ class DemandSubmitForm(forms.Form):
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    photos = MultiplePhotoField(
+        required=False,
+        label=_("Photos"),
+    )
     is_public = forms.BooleanField(
         required=False,
         initial=True,
         label=_("Show on the building's public board (your name and contact are never shown)"),
     )
+    show_company = forms.BooleanField(
+        required=False,
+        initial=False,
+        label=_("Show my company's name publicly (otherwise “an employee of a company”)"),
+    )
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    # A fresh key per form shown: a double tap submits it twice, and finds the first demand.
+    submission_key = forms.Field(required=False, widget=forms.HiddenInput)  # checked in clean_submission_key
 
     # Public or not is decided with the demand itself, before the (private) contact details.
-    field_order = ["category", "title", "description", "floor", "company_name", "is_public"]
+    field_order = [
+        "category",
+        "title",
+        "description",
+        "floor",
+        "company_name",
+        "photos",
+        "is_public",
+        "show_company",
+    ]
 
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +142,10 @@ class DemandSubmitForm(forms.Form):
         floor = self.fields["floor"]
         floor.widget.attrs.update(min=self.lowest_floor, max=self.highest_floor)
         floor.help_text = _("%(low)s to %(high)s") % {"low": self.lowest_floor, "high": self.highest_floor}
+        # Formatted here, per request: at import time it would be frozen in the default language.
+        self.fields["photos"].help_text = _("Up to %(count)s photos. Location and camera details are removed.") % {
+            "count": MAX_PHOTOS
+        }
 
     def clean_floor(self) -> int | None:
         floor: int | None = self.cleaned_data.get("floor")
@@ -110,6 +154,39 @@ class DemandSubmitForm(forms.Form):
 
     def clean_contact_phone(self) -> str:
         return normalize_mainland_mobile(self.cleaned_data.get("contact_phone", ""))
+
+    def clean_submission_key(self) -> str:
+        # Not the resident's to fix: a malformed key only loses the double-tap guard.
+        key = self.cleaned_data.get("submission_key") or ""
+        return key if isinstance(key, str) and re.fullmatch(r"[0-9a-f]{32}", key) else ""
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def demand_fields(self) -> dict[str, Any]:
+        """The cleaned data as `actions.demand_submit` takes it."""
+        data = dict(self.cleaned_data)
+        data.pop("website", None)
+        data.pop("submission_key", None)
+        return data
+
+
+class NotSolvedForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        label=_("What is still not solved?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what is still not solved.")},
+    )
+
+
+class FollowForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("Enter a valid e-mail address.")},
+    )
 
 
 def floor_limits(building: Building) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import BilingualName, Building, Company, CouncilMember
@@ -131,6 +132,10 @@ class Demand(models.Model):
     token = models.CharField(
         _("tracking token"), max_length=32, unique=True, default=new_tracking_token, editable=False
     )
+    # The form's one-time key: a double tap on "submit" finds the demand the first tap created.
+    submission_key = models.CharField(
+        _("submission key"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
@@ -189,6 +194,8 @@ class DemandEvent(models.Model):
         RESOLVED = "resolved", _("resolved")
         REOPENED = "reopened", _("reopened")
         NOTE = "note", _("note")
+        #: The submitter says the resolution did not solve it ("Not solved?"); the captain may reopen.
+        NOT_SOLVED = "not_solved", _("reported not solved")
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("demand"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -258,3 +265,26 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"+1 · {self.demand_id}"
+
+
+def _photo_name(instance: "DemandPhoto", filename: str) -> str:
+    # Never the uploader's name: a random one, under a folder per month.
+    return f"demand-photos/{timezone.now():%Y/%m}/{secrets.token_urlsafe(18)}.jpg"
+
+
+class DemandPhoto(models.Model):
+    """A photo attached to a demand: re-encoded as JPEG with its metadata (EXIF, GPS) stripped."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="photos", verbose_name=_("demand"))
+    image = models.FileField(_("image"), upload_to=_photo_name, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["demand", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} · {self.demand_id}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from buildings.models import CouncilMember, User
@@ -201,3 +201,66 @@ def progress_steps(demand: Demand) -> list[dict[str, object]]:
         }
         for i, step in enumerate(STEPS)
     ]
+
+
+# --- The residents' side: the building's public board -------------------------------------
+
+
+def public_roster(building_id: int) -> QuerySet[CouncilMember]:
+    """The council members serving now who agreed to be on the public roster, captains first."""
+    role_order = [str(r) for r in CouncilMember.Role]
+    return (
+        serving_members()
+        .filter(council__building_id=building_id, is_public=True)
+        .annotate(
+            role_rank=Case(
+                *[When(role=r, then=Value(i)) for i, r in enumerate(role_order)],
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("role_rank", "display_name")
+    )
+
+
+BOARD_ORDERINGS = {
+    "new": ("-submitted_at", "-id"),
+    "supported": ("-support_count", "-submitted_at", "-id"),
+}
+
+
+def board_demands(building_id: int, *, status: str = "", category: str = "", ordering: str = "new") -> QuerySet[Demand]:
+    """A building's public demands for its board: filtered, ordered, with their category joined."""
+    qs = public_demands().filter(building_id=building_id).select_related("category")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__code=category)
+    return qs.order_by(*BOARD_ORDERINGS.get(ordering, BOARD_ORDERINGS["new"]))
+
+
+def public_demand(building_id: int, demand_id: int) -> Demand | None:
+    """One demand of the building as the public may see it, or None (not public, hidden, elsewhere)."""
+    return (
+        public_demands()
+        .filter(building_id=building_id, pk=demand_id)
+        .select_related("building__council", "category", "company")
+        .first()
+    )
+
+
+#: How many recent open demands the look-alike search compares a title with.
+SIMILAR_CANDIDATES = 300
+
+
+def similar_open_demands(building_id: int, title: str, *, limit: int = 3) -> list[Demand]:
+    """Open public demands of the building whose titles look like `title` (one query)."""
+    from .similarity import most_similar
+    from .workflow import OPEN_STATUSES
+
+    candidates = list(
+        public_demands()
+        .filter(building_id=building_id, status__in=OPEN_STATUSES)
+        .select_related("category")
+        .order_by("-submitted_at", "-id")[:SIMILAR_CANDIDATES]
+    )
+    return most_similar(title, ((d, d.title) for d in candidates), limit=limit)

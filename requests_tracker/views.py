@@ -1,20 +1,31 @@
-"""Residents' HTML pages: pick a building, submit a demand, follow it."""
+"""Residents' HTML pages: pick a building, submit a demand, follow it, the building's public board."""
 
+import hashlib
+import hmac
 import re
+import secrets
+import uuid
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.models import Building
 from buildings.selectors import districts_with_buildings
 
-from . import actions, selectors
-from .forms import DemandSubmitForm
-from .models import Demand
+from . import actions, posters, selectors
+from .forms import DemandSubmitForm, FollowForm, NotSolvedForm
+from .models import Category, Demand, DemandPhoto
+from .workflow import STEPS, Status
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,31 +34,54 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_tracker/home.html", {"districts": districts})
 
 
+def _active_building(slug: str) -> Building:
+    return get_object_or_404(Building.objects.select_related("council", "subdistrict"), slug=slug, is_active=True)
+
+
 @require_http_methods(["GET", "POST"])
 def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    building = get_object_or_404(Building.objects.select_related("council", "subdistrict"), slug=slug, is_active=True)
+    building = _active_building(slug)
     status = 200
+    similar: list[Demand] = []
     if request.method == "POST":
-        form = DemandSubmitForm(request.POST, building=building)
-        if not _submission_allowed(request):
+        form = DemandSubmitForm(request.POST, request.FILES, building=building)
+        key = request.POST.get("submission_key", "")
+        # A second tap on "submit" (or a reload of the POST) lands on the demand the first one made.
+        # Only a well-formed key reaches the database (PostgreSQL errors on some bytes, e.g. NUL).
+        well_formed = re.fullmatch(r"[0-9a-f]{32}", key)
+        earlier = Demand.objects.filter(submission_key=key, building=building).first() if well_formed else None
+        if earlier is not None:
+            return redirect("track", token=earlier.token)
+        if form.is_robot:
+            form.is_valid()
+            form.add_error(None, _("This form could not be sent. Please try again."))
+            status = 400
+        elif not _allowed(request, "demand_submit"):
             form.is_valid()  # so what was typed is shown again, then refused as a whole
             form.add_error(None, _("Too many demands from here in a short time. Please try again later."))
             status = 429
         elif form.is_valid():
+            fields: dict[str, Any] = {
+                "building": building,
+                **form.demand_fields(),
+                "channel": Demand.Channel.WEB,
+                "submitted_by": request.user if request.user.is_authenticated else None,
+            }
             try:
-                demand = actions.demand_submit(
-                    building=building,
-                    **form.cleaned_data,
-                    channel=Demand.Channel.WEB,
-                    submitted_by=request.user if request.user.is_authenticated else None,
-                )
+                if form.cleaned_data.get("submission_key"):
+                    demand = actions.demand_submit_once(submission_key=form.cleaned_data["submission_key"], **fields)
+                else:
+                    demand = actions.demand_submit(**fields)
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
             else:
                 return redirect("track", token=demand.token)
+        title = request.POST.get("title", "")
+        if title:
+            similar = selectors.similar_open_demands(building.pk, title)
     else:
-        initial: dict[str, object] = {"is_public": True}
+        initial: dict[str, object] = {"is_public": True, "submission_key": uuid.uuid4().hex}
         # Links from a QR code on a floor carry ?floor=52; anything else in it is ignored, not an error.
         floor = request.GET.get("floor", "")
         if re.fullmatch(r"-?[0-9]{1,3}", floor):
@@ -57,18 +91,36 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "requests_tracker/submit.html",
-        {"building": building, "form": form, "companies": companies},
+        {
+            "building": building,
+            "form": form,
+            "companies": companies,
+            "similar": similar,
+            # Browsers never refill a file input: after a refused submission, say the photos must be chosen again.
+            "photos_dropped": request.method == "POST" and bool(request.FILES),
+        },
         status=status,
     )
 
 
-class _SubmitThrottleScope:
-    # The API's "demand_submit" rate and counter: the form must not be a way around the API's limit.
-    throttle_scope = "demand_submit"
+@require_GET
+def similar_demands(request: HttpRequest, slug: str) -> HttpResponse:
+    """The look-alike open demands for a title being typed: an HTML fragment for the form's script."""
+    building = _active_building(slug)
+    title = request.GET.get("title", "")[:120]
+    similar = selectors.similar_open_demands(building.pk, title) if title.strip() else []
+    return render(request, "requests_tracker/_similar.html", {"building": building, "similar": similar})
 
 
-def _submission_allowed(request: HttpRequest) -> bool:
-    return ScopedRateThrottle().allow_request(request, _SubmitThrottleScope())  # type: ignore[arg-type]
+class _ThrottleScope:
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def _allowed(request: HttpRequest, scope: str) -> bool:
+    # DRF's scoped throttle: the same counters and the same client identity as the API (X-Forwarded-For,
+    # trusting exactly NUM_PROXIES hops), so the HTML form is no way around the API's limit.
+    return ScopedRateThrottle().allow_request(request, _ThrottleScope(scope))  # type: ignore[arg-type]
 
 
 #: What `new_tracking_token` produces (URL-safe base64); anything else cannot match, and
@@ -76,12 +128,26 @@ def _submission_allowed(request: HttpRequest) -> bool:
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
-def demand_track(request: HttpRequest, token: str) -> HttpResponse:
+def _demand_by_token(token: str) -> Demand:
     if not _TOKEN_RE.fullmatch(token):
         raise Http404
-    demand = get_object_or_404(
+    return get_object_or_404(
         Demand.objects.select_related("building__council", "category", "assignee_member", "assignee_department"),
         token=token,
+    )
+
+
+def demand_track(request: HttpRequest, token: str) -> HttpResponse:
+    demand = _demand_by_token(token)
+    return _render_track(request, demand, NotSolvedForm(), FollowForm())
+
+
+def _render_track(
+    request: HttpRequest, demand: Demand, not_solved_form: NotSolvedForm, follow_form: FollowForm, status: int = 200
+) -> HttpResponse:
+    events = list(selectors.public_timeline(demand))
+    disputed = demand.resolved_at is not None and any(
+        e.kind == "not_solved" and e.created_at >= demand.resolved_at for e in events
     )
     return render(
         request,
@@ -89,6 +155,225 @@ def demand_track(request: HttpRequest, token: str) -> HttpResponse:
         {
             "demand": demand,
             "steps": selectors.progress_steps(demand),
-            "events": selectors.public_timeline(demand),
+            "events": events,
+            "photos": list(demand.photos.all()),
+            "can_say_not_solved": demand.status == Status.RESOLVED and not disputed,
+            "disputed": disputed,
+            "not_solved_form": not_solved_form,
+            "follow_form": follow_form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def demand_not_solved(request: HttpRequest, token: str) -> HttpResponse:
+    demand = _demand_by_token(token)
+    form = NotSolvedForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.demand_report_not_solved(demand=demand, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+        else:
+            messages.success(request, _("Thank you. The council has been told and will get back to you."))
+            return redirect("track", token=demand.token)
+    return _render_track(request, demand, form, FollowForm(), status=400)
+
+
+@require_POST
+def demand_follow(request: HttpRequest, token: str) -> HttpResponse:
+    demand = _demand_by_token(token)
+    form = FollowForm(request.POST)
+    if form.is_valid():
+        actions.demand_follow_by_email(demand=demand, email=form.cleaned_data["email"])
+        messages.success(request, _("We will write to you when your demand moves."))
+        return redirect("track", token=demand.token)
+    return _render_track(request, demand, NotSolvedForm(), form, status=400)
+
+
+# --- The building's public board -----------------------------------------------------------
+
+BOARD_PAGE_SIZE = 20
+
+
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    building = _active_building(slug)
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    categories = list(selectors.active_categories())
+    category = request.GET.get("category", "")
+    category = category if any(c.code == category for c in categories) else ""
+    ordering = request.GET.get("order", "new")
+    ordering = ordering if ordering in selectors.BOARD_ORDERINGS else "new"
+    demands = selectors.board_demands(building.pk, status=status, category=category, ordering=ordering)
+    page = Paginator(demands, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "requests_tracker/board.html",
+        {
+            "building": building,
+            "council": getattr(building, "council", None),
+            "roster": list(selectors.public_roster(building.pk)),
+            "figures": selectors.demand_figures(Demand.objects.filter(building=building)),
+            "page": page,
+            "statuses": [(s.value, s.label) for s in STEPS],
+            "categories": categories,
+            "status": status,
+            "category": category,
+            "ordering": ordering,
+            "filtered": bool(status or category),
         },
     )
+
+
+def _public_demand_or_404(slug: str, pk: int) -> tuple[Building, Demand]:
+    building = _active_building(slug)
+    demand = selectors.public_demand(building.pk, pk)
+    if demand is None:
+        raise Http404
+    return building, demand
+
+
+def demand_public(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    building, demand = _public_demand_or_404(slug, pk)
+    return render(
+        request,
+        "requests_tracker/demand_public.html",
+        {
+            "building": building,
+            "demand": demand,
+            "steps": selectors.progress_steps(demand),
+            "events": list(selectors.public_timeline(demand)),
+            "photos": list(demand.photos.all()),
+            "supported": _has_supported(request, demand),
+        },
+    )
+
+
+# --- Supports (附议) -------------------------------------------------------------------------
+
+BROWSER_COOKIE = "lsh_browser"
+BROWSER_COOKIE_AGE = 2 * 365 * 24 * 3600
+
+
+def _browser_key(raw: str) -> str:
+    # Only a keyed hash of the cookie is stored: the table cannot be used to recognise a browser.
+    return hmac.new(settings.SECRET_KEY.encode(), f"support:{raw}".encode(), hashlib.sha256).hexdigest()
+
+
+def _has_supported(request: HttpRequest, demand: Demand) -> bool:
+    if request.user.is_authenticated:
+        return demand.supports.filter(user=request.user).exists()
+    raw = request.COOKIES.get(BROWSER_COOKIE, "")
+    return bool(raw) and demand.supports.filter(client_key=_browser_key(raw)).exists()
+
+
+@require_POST
+def demand_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _building, demand = _public_demand_or_404(slug, pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    raw = request.COOKIES.get(BROWSER_COOKIE, "")
+    new_cookie = ""
+    if not request.user.is_authenticated and not re.fullmatch(r"[A-Za-z0-9_-]{22,64}", raw):
+        raw = new_cookie = secrets.token_urlsafe(24)
+    if not _allowed(request, "demand_support"):
+        message = _("Too many supports from here in a short time. Please try again later.")
+        if wants_json:
+            return JsonResponse({"detail": message, "count": demand.support_count}, status=429)
+        messages.error(request, message)
+        response: HttpResponse = redirect(_next_url(request, demand))
+    else:
+        added = actions.demand_support(
+            demand=demand,
+            user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            client_key="" if request.user.is_authenticated else _browser_key(raw),
+        )
+        message = _("Thank you for your support.") if added else _("You have already supported this demand.")
+        if wants_json:
+            response = JsonResponse({"count": demand.support_count, "supported": True, "added": added})
+        else:
+            messages.success(request, message)
+            response = redirect(_next_url(request, demand))
+    if new_cookie:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            new_cookie,
+            max_age=BROWSER_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _next_url(request: HttpRequest, demand: Demand) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("demand-public", args=[demand.building.slug, demand.pk])
+
+
+# --- Photos: served as images, never as HTML -------------------------------------------------
+
+
+def _photo_response(photo: DemandPhoto, *, public: bool) -> FileResponse:
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Short public caching: a demand a moderator hides must stop showing soon.
+    response["Cache-Control"] = "public, max-age=600" if public else "private, max-age=600"
+    return response
+
+
+def photo_public(request: HttpRequest, slug: str, pk: int, photo_id: int) -> FileResponse:
+    _building, demand = _public_demand_or_404(slug, pk)
+    return _photo_response(get_object_or_404(DemandPhoto, pk=photo_id, demand=demand), public=True)
+
+
+def photo_by_token(request: HttpRequest, token: str, photo_id: int) -> FileResponse:
+    demand = _demand_by_token(token)
+    return _photo_response(get_object_or_404(DemandPhoto, pk=photo_id, demand=demand), public=False)
+
+
+# --- QR posters -------------------------------------------------------------------------------
+
+
+def _poster_floor(request: HttpRequest, building: Building) -> int | None:
+    raw = request.GET.get("floor", "")
+    if re.fullmatch(r"-?[0-9]{1,3}", raw) and int(raw) != 0 and int(raw) in building.floor_range():
+        return int(raw)
+    return None
+
+
+def poster(request: HttpRequest, slug: str) -> HttpResponse:
+    building = _active_building(slug)
+    floor = _poster_floor(request, building)
+    url = posters.submit_url(building, floor)
+    return render(
+        request,
+        "requests_tracker/poster.html",
+        {
+            "building": building,
+            "council": getattr(building, "council", None),
+            "floor": floor,
+            "url": url,
+            "main_class": "poster-page",
+            "qr_svg": posters.qr_svg(url),
+            "categories": list(Category.objects.filter(is_active=True)[:8]),
+        },
+    )
+
+
+def poster_qr(request: HttpRequest, slug: str) -> HttpResponse:
+    building = _active_building(slug)
+    floor = _poster_floor(request, building)
+    name = f"lousihui-{building.slug}" + (f"-floor-{floor}" if floor is not None else "") + ".png"
+    response = HttpResponse(posters.qr_png(posters.submit_url(building, floor)), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
