@@ -204,6 +204,20 @@ class DemandRevisionInline(admin.TabularInline):
         return selectors.actor_scope(request.user).handles_demands
 
 
+class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """Choices from the user's own demands, read once per request.
+
+    With facets the admin builds its filters again for every facet count; without this cache each
+    related filter would query its choices once per filter on the page.
+    """
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        cache = request.__dict__.setdefault("_lousihui_filter_choices", {})
+        if self.field_path not in cache:
+            cache[self.field_path] = super().field_choices(field, request, model_admin)
+        return cache[self.field_path]
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The queue opens on what still needs work; resolved ones are one click away."""
 
@@ -352,10 +366,10 @@ class DemandAdmin(admin.ModelAdmin):
         "status",
         OverdueFilter,
         "outcome",
-        "category",
-        ("building__subdistrict__district", admin.RelatedOnlyFieldListFilter),
-        ("building", admin.RelatedOnlyFieldListFilter),
-        ("assignee_department", admin.RelatedOnlyFieldListFilter),
+        ("category", ScopedRelatedFilter),
+        ("building__subdistrict__district", ScopedRelatedFilter),
+        ("building", ScopedRelatedFilter),
+        ("assignee_department", ScopedRelatedFilter),
         "is_public",
         "is_hidden",
         "channel",
@@ -735,6 +749,25 @@ class DemandAdmin(admin.ModelAdmin):
 
     list_editable = ["category"]
 
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        base = super().get_changelist_formset(request, **kwargs)
+        self_admin = self
+        shared: dict[str, list[Any]] = {}
+
+        class SharedChoicesFormSet(base):  # type: ignore[valid-type,misc]
+            """Every row's category list is the same: read it once, not once per row."""
+
+            def _construct_form(self, i: int, **kw: Any) -> Any:
+                form = super()._construct_form(i, **kw)
+                for name, field in form.fields.items():
+                    if name in self_admin.list_editable and isinstance(field, forms.ModelChoiceField):
+                        if name not in shared:
+                            shared[name] = list(field.choices)
+                        field.choices = shared[name]
+                return form
+
+        return SharedChoicesFormSet
+
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         kwargs.setdefault("form", DemandListEditForm)
         return super().get_changelist_form(request, **kwargs)
@@ -782,34 +815,54 @@ class DemandAdmin(admin.ModelAdmin):
         if not changed:
             return
         now = timezone.now()
-        updated = Demand.objects.filter(pk=obj.pk, version=seen).update(
-            **{name: getattr(obj, name) for name in plain}, updated_at=now, version=F("version") + 1
-        )
-        if updated != 1:
+        plain_values = {name: getattr(obj, name) for name in plain}
+        try:
+            if moderated:
+                # The moderation is the compare-and-set (and keeps the original text the database still holds).
+                original = Demand.objects.select_related("building__council").get(pk=obj.pk)
+                actions.demand_moderate(
+                    demand=original,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reason=form.cleaned_data.get("moderation_reason", ""),
+                    title=obj.title if "title" in moderated else None,
+                    description=obj.description if "description" in moderated else None,
+                    is_hidden=obj.is_hidden if "is_hidden" in moderated else None,
+                    expected_version=seen,
+                )
+                if plain_values:
+                    Demand.objects.filter(pk=obj.pk).update(**plain_values)
+            elif (
+                Demand.objects.filter(pk=obj.pk, version=seen).update(
+                    **plain_values, updated_at=now, version=F("version") + 1
+                )
+                != 1
+            ):
+                raise actions.TransitionError("", code="stale")
+        except actions.TransitionError as exc:
             current = Demand.objects.get(pk=obj.pk)
-            messages.error(
-                request,
-                gettext(
+            request._demand_edit_refused = True  # type: ignore[attr-defined]
+            if exc.code == "stale":
+                message = gettext(
                     "Demand #%(id)s was changed by someone else since you saw it; your edit was not saved. "
                     "It is now %(status)s (version %(version)s)."
-                )
-                % {"id": obj.pk, "status": current.get_status_display(), "version": current.version},
-            )
-            obj.refresh_from_db()
-            return
-        if moderated:
-            # The text the database still holds is the original; the moderation keeps it as a revision.
-            original = Demand.objects.select_related("building__council").get(pk=obj.pk)
-            actions.demand_moderate(
-                demand=original,
-                actor=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data.get("moderation_reason", ""),
-                title=obj.title if "title" in moderated else None,
-                description=obj.description if "description" in moderated else None,
-                is_hidden=obj.is_hidden if "is_hidden" in moderated else None,
-                expected_version=original.version,
-            )
+                ) % {"id": obj.pk, "status": current.get_status_display(), "version": current.version}
+            else:
+                message = exc.message
+            messages.error(request, message)
         obj.refresh_from_db()
+
+    def message_user(
+        self, request: HttpRequest, message: Any, level: int = messages.INFO, *args: Any, **kw: Any
+    ) -> None:
+        # A refused edit must not also be reported as "changed successfully".
+        if getattr(request, "_demand_edit_refused", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kw)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, "_demand_edit_refused", False):
+            return None
+        return super().log_change(request, obj, message)
 
     def get_urls(self) -> list[Any]:
         return [
