@@ -286,10 +286,13 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         into = self.fields["into"]
         assert isinstance(into, forms.ModelChoiceField)
+        # Open demands and those resolved in the last 90 days: a select, not the building's whole history.
+        recent = timezone.now() - timedelta(days=90)
         into.queryset = (
             Demand.objects.filter(building_id=demand.building_id, duplicate_of__isnull=True)
+            .filter(Q(status__in=workflow.OPEN_STATUSES) | Q(resolved_at__gte=recent))
             .exclude(pk=demand.pk)
-            .order_by("-submitted_at")[:200]
+            .order_by("-submitted_at")
         )
 
 
