@@ -1041,6 +1041,12 @@ class DemandEventAdmin(admin.ModelAdmin):
         scope = selectors.actor_scope(request.user)
         return super().get_queryset(request).filter(demand__in=selectors.demands_in_scope(scope))
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # Refused before the lookup: "not found" for some ids and "forbidden" for others would tell which exist.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
