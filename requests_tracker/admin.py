@@ -202,7 +202,8 @@ class DemandRevisionInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return selectors.actor_scope(request.user).handles_demands
+        # Shown only where a moderator changed something: an empty table on every demand is noise.
+        return selectors.actor_scope(request.user).handles_demands and obj is not None and obj.revisions.exists()
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):

@@ -325,7 +325,7 @@ def test_merging_a_duplicate_links_it_and_carries_supports_without_counting_anyo
     target.refresh_from_db()
     assert response.url == change_url(target)
     assert (dup.status, dup.outcome, dup.duplicate_of) == ("resolved", "duplicate", target)
-    assert f"#{target.pk}" in dup.resolution_note
+    assert dup.resolution_note == f"与第 {target.pk} 号诉求内容相同，已合并办理。"  # in the site's language
     # both (once), browser-1, browser-2, and the duplicate's submitter.
     assert target.support_count == Support.objects.filter(demand=target).count() == 4
     assert target.events.filter(kind="merged", data__from=dup.pk).exists()
