@@ -338,7 +338,7 @@ class DemandListEditForm(forms.ModelForm):
                     )
                     % {"id": self.instance.pk, "status": self.instance.get_status_display()}
                 )
-        return cleaned
+        return cleaned or {}
 
 
 def _seen_version(request: HttpRequest, demand: Demand) -> int | None:
@@ -551,7 +551,7 @@ class DemandAdmin(admin.ModelAdmin):
         if scope.department_ids or scope.member_ids:
             roles.add(workflow.Role.ASSIGNEE)
         for name, action in list(found.items()):
-            needed = getattr(action[0], "workflow_action", None)
+            needed = getattr(action[0], "workflow_action", None) if action else None
             if needed is not None and not (workflow.TRANSITIONS[needed].roles & roles):
                 del found[name]
         return found
@@ -767,7 +767,7 @@ class DemandAdmin(admin.ModelAdmin):
                 for name, field in form.fields.items():
                     if name in self_admin.list_editable and isinstance(field, forms.ModelChoiceField):
                         if name not in shared:
-                            shared[name] = list(field.choices)
+                            shared[name] = list(field.choices)  # type: ignore[arg-type]
                         field.choices = shared[name]
                 return form
 
@@ -857,7 +857,7 @@ class DemandAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def message_user(
-        self, request: HttpRequest, message: Any, level: int = messages.INFO, *args: Any, **kw: Any
+        self, request: HttpRequest, message: Any, level: int | str = messages.INFO, *args: Any, **kw: Any
     ) -> None:
         # A refused edit must not also be reported as "changed successfully".
         if getattr(request, "_demand_edit_refused", False) and level == messages.SUCCESS:

@@ -443,3 +443,40 @@ def test_xlsx_export_opens_and_holds_the_rows(cast: factories.Cast) -> None:
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["D2"].value == "'+1 外卖柜"
     assert sheet.max_row == 2
+
+
+@pytest.mark.parametrize("how_many", [3, 20])
+def test_export_runs_a_fixed_number_of_queries(
+    cast: factories.Cast, django_assert_num_queries: Any, how_many: int
+) -> None:
+    for i in range(how_many):
+        demand = factories.make_demand(cast.tower_a, cast.category, title=f"d{i}")
+        if i % 2:
+            assign_to_fire(demand, cast)
+    client = client_for(cast.captain_a)
+    url = reverse("admin:requests_tracker_demand_export", args=["csv"])
+
+    # session, user, scope (3), the related filters' choices (4), the list's count, the rows (all pages).
+    with django_assert_num_queries(11):
+        response = client.get(url)
+
+    assert len(response.content.decode("utf-8-sig").splitlines()) == how_many + 1
+
+
+def test_department_hands_back_through_the_api_with_a_reason(cast: factories.Cast) -> None:
+    from rest_framework.test import APIClient
+
+    demand = assign_to_fire(factories.make_demand(cast.tower_a, cast.category, is_public=False), cast)
+    api = APIClient()
+    api.force_authenticate(cast.dept_staff)
+
+    refused = api.post(f"/api/v1/demands/{demand.pk}/transitions/", {"action": "hand_back", "version": 2})
+    response = api.post(
+        f"/api/v1/demands/{demand.pk}/transitions/", {"action": "hand_back", "version": 2, "note": "不属于消防职责"}
+    )
+
+    assert refused.status_code == 400
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["assignee"]) == ("submitted", None)
+    # No longer theirs: out of their scope, so a 404 now.
+    assert api.get(f"/api/v1/demands/{demand.pk}/").status_code == 404
