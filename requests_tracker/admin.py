@@ -485,6 +485,12 @@ class DemandAdmin(admin.ModelAdmin):
                 self.fieldsets[0],
                 (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
             )
+        if not self.has_change_permission(request, obj):
+            # Read-only readers (departments, district staff) have no edit to explain.
+            return tuple(
+                (name, {"fields": tuple(f for f in opts["fields"] if f not in ("moderation_reason", "seen_version"))})
+                for name, opts in self.fieldsets
+            )
         return self.fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Demand | None = None) -> Any:

@@ -480,3 +480,14 @@ def test_department_hands_back_through_the_api_with_a_reason(cast: factories.Cas
     assert (response.json()["status"], response.json()["assignee"]) == ("submitted", None)
     # No longer theirs: out of their scope, so a 404 now.
     assert api.get(f"/api/v1/demands/{demand.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["dept_staff", "district_staff"])
+def test_read_only_demand_page_has_no_edit_form_fields_nor_save_button(cast: factories.Cast, who: str) -> None:
+    demand = assign_to_fire(factories.make_demand(cast.tower_a, cast.category), cast)
+
+    html = client_for(getattr(cast, who)).get(change_url(demand)).content.decode()
+
+    assert "Moderation reason" not in html and "reason for the edit" not in html
+    assert 'name="_save"' not in html
+    assert 'name="title"' not in html
