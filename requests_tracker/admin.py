@@ -815,6 +815,7 @@ class DemandAdmin(admin.ModelAdmin):
         transition made meanwhile; an edit on a version someone else changed is refused with a message.
         """
         if not self.has_change_permission(request, obj):
+            request._demand_edit_refused = True  # type: ignore[attr-defined]
             messages.error(request, gettext("You may not edit demand #%(id)s.") % {"id": obj.pk})
             return
         seen = form.cleaned_data.get("seen_version") if "seen_version" in form.fields else _seen_version(request, obj)

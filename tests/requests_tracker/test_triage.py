@@ -491,3 +491,22 @@ def test_read_only_demand_page_has_no_edit_form_fields_nor_save_button(cast: fac
     assert "Moderation reason" not in html and "reason for the edit" not in html
     assert 'name="_save"' not in html
     assert 'name="title"' not in html
+
+
+def test_list_edit_of_a_row_one_only_works_on_as_a_department_is_refused(cast: factories.Cast) -> None:
+    # captain_a also serves in the fire brigade: Jin Mao's fire demand is in their list, not theirs to edit.
+    cast.fire.staff.add(cast.captain_a)
+    theirs = actions.demand_transition(
+        demand=factories.make_demand(cast.tower_b, cast.category),
+        action="assign",
+        actor=cast.captain_b,
+        assignee=actions.Assignee(department=cast.fire),
+    )
+    parking = factories.CategoryFactory(code="parking", name="停车")
+
+    response = _list_edit(client_for(cast.captain_a), theirs, parking, theirs.version)
+
+    theirs.refresh_from_db()
+    assert theirs.category == cast.category
+    assert notes(response, messages.ERROR) == [f"You may not edit demand #{theirs.pk}."]
+    assert notes(response, messages.SUCCESS) == []
