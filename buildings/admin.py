@@ -1,8 +1,57 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Building, Company, Council, CouncilMember, District, Subdistrict, User
+
+
+class DistrictReadOnlyMixin:
+    """District staff read (never change) what lies in their district; others keep Django's model permissions."""
+
+    #: The lookup from this model to its district's id.
+    district_lookup: str = ""
+
+    def _district_ids(self, request: HttpRequest) -> frozenset[int]:
+        from requests_tracker.selectors import actor_scope
+
+        if not (request.user.is_active and request.user.is_staff):
+            return frozenset()
+        return actor_scope(request.user).district_ids
+
+    def _has_model_view(self, request: HttpRequest) -> bool:
+        opts = self.opts  # type: ignore[attr-defined]
+        user = request.user
+        return user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or bool(self._district_ids(request))  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_view_permission(request, obj):  # type: ignore[misc]
+            return True
+        ids = self._district_ids(request)
+        if not ids:
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()  # type: ignore[attr-defined]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Refused as a whole to whoever may not read this model at all, like its other pages.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if self._has_model_view(request):
+            return qs
+        return qs.filter(**{f"{self.district_lookup}__in": self._district_ids(request)})
 
 
 @admin.register(User)
@@ -23,7 +72,8 @@ class SubdistrictInline(admin.TabularInline):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "id"
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -33,7 +83,8 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subdistrict)
-class SubdistrictAdmin(admin.ModelAdmin):
+class SubdistrictAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "district_id"
     list_display = ["name", "name_en", "kind", "district", "slug"]
     list_filter = ["district", "kind"]
     list_select_related = ["district"]
@@ -48,7 +99,8 @@ class CompanyInline(admin.TabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "subdistrict__district_id"
     list_display = ["name", "name_en", "subdistrict", "floors", "is_key_building", "population", "is_active"]
     list_filter = ["is_key_building", "is_active", "subdistrict__district", "subdistrict"]
     list_select_related = ["subdistrict"]
@@ -59,7 +111,8 @@ class BuildingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "building__subdistrict__district_id"
     list_display = ["name", "building", "floors", "industry"]
     list_filter = ["building__subdistrict__district", "building"]
     list_select_related = ["building"]
@@ -75,7 +128,8 @@ class CouncilMemberInline(admin.TabularInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "building__subdistrict__district_id"
     list_display = ["__str__", "building", "kind", "established_on", "service_station"]
     list_filter = ["kind", "building__subdistrict__district"]
     list_select_related = ["building"]
@@ -85,7 +139,8 @@ class CouncilAdmin(admin.ModelAdmin):
 
 
 @admin.register(CouncilMember)
-class CouncilMemberAdmin(admin.ModelAdmin):
+class CouncilMemberAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "council__building__subdistrict__district_id"
     list_display = ["display_name", "role", "council", "user", "term_start", "term_end", "can_triage", "is_public"]
     list_filter = ["role", "can_triage", "council__building__subdistrict__district"]
     list_select_related = ["council__building", "user"]

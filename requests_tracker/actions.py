@@ -25,7 +25,7 @@ from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
 from . import workflow
-from .models import Category, Demand, DemandEvent, DemandPhoto, Support
+from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
 from .photos import MAX_PHOTOS, CleanPhoto
 from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
@@ -177,6 +177,7 @@ _EVENT_KIND = {
     Action.START: DemandEvent.Kind.STARTED,
     Action.RESOLVE: DemandEvent.Kind.RESOLVED,
     Action.REOPEN: DemandEvent.Kind.REOPENED,
+    Action.HAND_BACK: DemandEvent.Kind.HANDED_BACK,
 }
 
 
@@ -215,6 +216,8 @@ def _validate_params(
             )
     if transition.action == Action.REOPEN and not note:
         raise TransitionError(_("Say why the demand is reopened."), field="note")
+    if transition.action == Action.HAND_BACK and not note:
+        raise TransitionError(_("Say why the demand is handed back, so the council can route it."), field="note")
 
 
 @transaction.atomic
@@ -286,6 +289,9 @@ def demand_transition(
     elif transition.action == Action.REOPEN:
         # The old answer stays on the timeline (the resolve event's note), not on the open demand.
         changes.update(outcome="", resolution_note="", resolved_at=None)
+    elif transition.action == Action.HAND_BACK:
+        # Back in the council's queue, unassigned; assigned_at keeps the first response time.
+        changes.update(assignee_member=None, assignee_department=None, started_at=None)
 
     # Compare-and-set: only the version the actor saw, in the status it was in, may move.
     updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(**changes)
@@ -423,4 +429,163 @@ def demand_follow_by_email(*, demand: Demand, email: str) -> Demand:
         raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
     Demand.objects.filter(pk=demand.pk).update(contact_email=email)
     demand.contact_email = email
+    return demand
+
+
+def _stale() -> TransitionError:
+    return TransitionError(
+        _("This demand was changed by someone else since you opened it. Reload it and try again."), code="stale"
+    )
+
+
+def _require_triager(scope: ActorScope, demand: Demand, message: str) -> None:
+    if not (scope.is_superuser or demand.building_id in scope.triage_building_ids):
+        raise TransitionError(message, code="forbidden")
+
+
+@transaction.atomic
+def demand_merge(
+    *,
+    demand: Demand,
+    into: Demand,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    scope: ActorScope | None = None,
+    at: datetime | None = None,
+) -> Demand:
+    """Resolves `demand` as a duplicate of `into` (same building), linking them and moving its supports.
+
+    A person who supported both counts once. Compare-and-set on the duplicate's version.
+    """
+    scope = scope or actor_scope(actor)
+    _require_triager(scope, demand, _("Only the building's council may merge its demands."))
+    if into.building_id != demand.building_id:
+        raise TransitionError(_("A demand can only be merged into another demand of the same building."), field="into")
+    if into.pk == demand.pk or into.duplicate_of_id == demand.pk:
+        raise TransitionError(_("A demand cannot be merged into itself."), field="into")
+    if not demand.is_open:
+        raise TransitionError(_("This demand is already resolved."), code="invalid_state")
+    expected = demand.version if expected_version is None else expected_version
+    now = _now(at)
+    with override(settings.LANGUAGE_CODE):
+        public_note = note.strip() or _("Merged into demand #%(id)s, which asks the same.") % {"id": into.pk}
+    updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(
+        status=Status.RESOLVED,
+        outcome=Outcome.DUPLICATE,
+        resolution_note=public_note,
+        duplicate_of=into,
+        resolved_at=now,
+        updated_at=now,
+        version=F("version") + 1,
+    )
+    if updated != 1:
+        raise _stale()
+    # Supports move to the target unless that person already supports it (the unique constraints).
+    target_users = set(into.supports.exclude(user=None).values_list("user_id", flat=True))
+    target_keys = set(into.supports.exclude(client_key="").values_list("client_key", flat=True))
+    moved = 0
+    for support in demand.supports.all():
+        if (support.user_id and support.user_id in target_users) or (
+            support.client_key and support.client_key in target_keys
+        ):
+            continue
+        Support.objects.filter(pk=support.pk).update(demand=into)
+        moved += 1
+        if support.user_id:
+            target_users.add(support.user_id)
+        if support.client_key:
+            target_keys.add(support.client_key)
+    # The duplicate's signed-in submitter wants the same thing: they support the target.
+    if (
+        demand.submitted_by_id
+        and demand.submitted_by_id not in target_users
+        and into.submitted_by_id != demand.submitted_by_id
+    ):
+        Support.objects.create(demand=into, user_id=demand.submitted_by_id)
+        moved += 1
+    Demand.objects.filter(pk=demand.pk).update(support_count=Support.objects.filter(demand=demand).count())
+    Demand.objects.filter(pk=into.pk).update(support_count=Support.objects.filter(demand=into).count(), updated_at=now)
+    label = _actor_label(scope, demand)
+    DemandEvent.objects.create(
+        demand=demand,
+        kind=DemandEvent.Kind.MERGED,
+        from_status=demand.status,
+        to_status=Status.RESOLVED,
+        actor=actor,
+        actor_label=label,
+        note=public_note,
+        is_public=True,
+        data={"into": into.pk, "outcome": Outcome.DUPLICATE},
+        created_at=now,
+    )
+    DemandEvent.objects.create(
+        demand=into,
+        kind=DemandEvent.Kind.MERGED,
+        actor=actor,
+        actor_label=label,
+        is_public=True,
+        data={"from": demand.pk, "supports_moved": moved},
+        created_at=now,
+    )
+    demand.refresh_from_db()
+    return demand
+
+
+@transaction.atomic
+def demand_moderate(
+    *,
+    demand: Demand,
+    actor: User,
+    reason: str,
+    title: str | None = None,
+    description: str | None = None,
+    is_hidden: bool | None = None,
+    expected_version: int | None = None,
+    scope: ActorScope | None = None,
+) -> Demand:
+    """Edits the public title/description or hides the demand; keeps the original and the reason."""
+    scope = scope or actor_scope(actor)
+    _require_triager(scope, demand, _("Only the building's council may moderate its demands."))
+    reason = reason.strip()
+    if not reason:
+        raise TransitionError(_("Say why the demand is edited or hidden."), field="reason")
+    changes: dict[str, object] = {}
+    if title is not None and title.strip() != demand.title:
+        if not title.strip():
+            raise TransitionError(_("Please give the demand a short title."), field="title")
+        changes["title"] = title.strip()[:120]
+    if description is not None and description.strip() != demand.description:
+        changes["description"] = description.strip()
+    if is_hidden is not None and is_hidden != demand.is_hidden:
+        changes["is_hidden"] = is_hidden
+    if not changes:
+        raise TransitionError(_("Nothing was changed."), field="title")
+    expected = demand.version if expected_version is None else expected_version
+    now = timezone.now()
+    updated = Demand.objects.filter(pk=demand.pk, version=expected).update(
+        **changes, updated_at=now, version=F("version") + 1
+    )
+    if updated != 1:
+        raise _stale()
+    DemandRevision.objects.create(
+        demand=demand,
+        title=demand.title,
+        description=demand.description,
+        was_hidden=demand.is_hidden,
+        reason=reason,
+        actor=actor,
+        created_at=now,
+    )
+    DemandEvent.objects.create(
+        demand=demand,
+        kind=DemandEvent.Kind.MODERATED,
+        actor=actor,
+        actor_label=_actor_label(scope, demand),
+        note=reason,
+        is_public=False,
+        data={"fields": sorted(changes)},
+        created_at=now,
+    )
+    demand.refresh_from_db()
     return demand

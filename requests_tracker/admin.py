@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building, CouncilMember
+from lousihui import exports
 from services.models import Department
 
 from . import actions, selectors, workflow
 from .forms import check_floor
-from .models import Category, Demand, DemandEvent
+from .models import Category, Demand, DemandEvent, DemandRevision, ResponseTemplate
 from .validators import normalize_mainland_mobile
 
 
@@ -103,7 +109,22 @@ class DemandAdminForm(forms.ModelForm):
             "contact_name",
             "contact_phone",
             "contact_email",
+            "is_hidden",
         ]
+
+    #: The version the editor saw: an edit on top of someone else's change is refused, never merged silently.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    moderation_reason = forms.CharField(
+        label=_("reason for the edit"),
+        max_length=300,
+        required=False,
+        help_text=_("Needed when you change the public title or description or hide the demand; the original is kept."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
 
     def clean_contact_phone(self) -> str:
         return normalize_mainland_mobile(self.cleaned_data.get("contact_phone", ""))
@@ -121,7 +142,23 @@ class DemandAdminForm(forms.ModelForm):
             value = cleaned.get(name)
             if name in self.changed_data and value is not None and not value.is_active:
                 self.add_error(name, _("This one is no longer in use."))
+        if self.instance.pk:
+            seen = cleaned.get("seen_version")
+            if seen is not None and seen != self.instance.version:
+                raise ValidationError(
+                    _(
+                        "This demand was changed by someone else since you opened it (now version %(version)s). "
+                        "Nothing was saved: check its current state below and make your edit again."
+                    )
+                    % {"version": self.instance.version}
+                )
+            if set(MODERATED_FIELDS) & set(self.changed_data) and not cleaned.get("moderation_reason", "").strip():
+                self.add_error("moderation_reason", _("Say why the public text or visibility is changed."))
         return cleaned
+
+
+#: Edits to these are moderation: they go through `actions.demand_moderate`, which keeps the original.
+MODERATED_FIELDS = ("title", "description", "is_hidden")
 
 
 _TIMELINE_FIELDS = ("created_at", "kind", "from_status", "to_status", "actor", "actor_label", "note", "is_public")
@@ -150,6 +187,117 @@ class DemandEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class DemandRevisionInline(admin.TabularInline):
+    model = DemandRevision
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "reason", "title", "description", "was_hidden")
+    readonly_fields = fields
+    verbose_name_plural = _("moderation: the originals")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Shown only where a moderator changed something: an empty table on every demand is noise.
+        return selectors.actor_scope(request.user).handles_demands and obj is not None and obj.revisions.exists()
+
+
+class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """Choices from the user's own demands, read once per request.
+
+    With facets the admin builds its filters again for every facet count; without this cache each
+    related filter would query its choices once per filter on the page.
+    """
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        cache = request.__dict__.setdefault("_lousihui_filter_choices", {})
+        if self.field_path not in cache:
+            cache[self.field_path] = super().field_choices(field, request, model_admin)
+        return cache[self.field_path]
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The queue opens on what still needs work; resolved ones are one click away."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
+        # Picking a status in the status filter shows that status, whatever the queue's default.
+        self._status_picked = any(k.startswith("status") for k in params)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("open", _("Open")), ("resolved", _("Resolved")), ("all", _("All"))]
+
+    def value(self) -> str:
+        return super().value() or ("all" if self._status_picked else "open")
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Demand]) -> QuerySet[Demand]:
+        if self.value() == "open":
+            return queryset.filter(status__in=workflow.OPEN_STATUSES)
+        if self.value() == "resolved":
+            return queryset.filter(status=workflow.Status.RESOLVED)
+        return queryset
+
+    def choices(self, changelist: Any) -> Any:
+        # No "All" that means "no parameter": here no parameter means "open".
+        for choice in super().choices(changelist):
+            if choice["query_string"] != changelist.get_query_string(remove=[self.parameter_name]):
+                yield choice
+
+
+class DemandActionForm(ActionForm):
+    """The list's action bar: what the bulk actions need besides the rows."""
+
+    assignee_department = forms.ModelChoiceField(
+        queryset=Department.objects.filter(is_active=True), required=False, label=_("department")
+    )
+    outcome = forms.ChoiceField(
+        choices=[("", _("outcome")), *workflow.Outcome.choices], required=False, label=_("outcome")
+    )
+    note = forms.CharField(required=False, label=_("note"), max_length=4000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("text"), max_length=4000)
+    is_public = forms.TypedChoiceField(
+        choices=[("1", _("Public reply (shown to the resident)")), ("0", _("Internal note (council and handlers)"))],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+        label=_("who sees it"),
+    )
+
+
+class MergeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    into = forms.ModelChoiceField(queryset=Demand.objects.none(), label=_("the demand it duplicates"))
+    note = forms.CharField(
+        required=False,
+        label=_("public note"),
+        max_length=4000,
+        help_text=_("Optional; by default: “Merged into demand #N, which asks the same.”"),
+    )
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        into = self.fields["into"]
+        assert isinstance(into, forms.ModelChoiceField)
+        # Open demands and those resolved in the last 90 days: a select, not the building's whole history.
+        recent = timezone.now() - timedelta(days=90)
+        into.queryset = (
+            Demand.objects.filter(building_id=demand.building_id, duplicate_of__isnull=True)
+            .filter(Q(status__in=workflow.OPEN_STATUSES) | Q(resolved_at__gte=recent))
+            .exclude(pk=demand.pk)
+            .order_by("-submitted_at")
+        )
+
+
 #: Status colours in the changelist (the site's palette).
 STATUS_COLOURS: dict[str, str] = {
     workflow.Status.SUBMITTED: "#c8102e",
@@ -175,9 +323,36 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DemandListEditForm(forms.ModelForm):
+    """A row edited in the list: refused if the row changed since the list was shown."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            raw = self.data.get(f"_version_{self.instance.pk}", "")
+            if not raw.isdigit() or int(raw) != self.instance.version:
+                raise ValidationError(
+                    _(
+                        "Demand #%(id)s was changed by someone else since you saw it; nothing was saved. "
+                        "It is now %(status)s, as shown in this row."
+                    )
+                    % {"id": self.instance.pk, "status": self.instance.get_status_display()}
+                )
+        return cleaned or {}
+
+
+def _seen_version(request: HttpRequest, demand: Demand) -> int | None:
+    """The version the user saw in the list (a hidden input per row), or None if the row was not shown."""
+    raw = request.POST.get(f"_version_{demand.pk}", "")
+    return int(raw) if raw.isdigit() else None
+
+
 @admin.register(Demand)
 class DemandAdmin(admin.ModelAdmin):
+    """The triage queue (captains), the work queue (departments) and the district's read-only view."""
+
     form = DemandAdminForm
+    action_form = DemandActionForm
     list_display = [
         "id",
         "title",
@@ -185,30 +360,46 @@ class DemandAdmin(admin.ModelAdmin):
         "category",
         "status_chip",
         "assignee_display",
-        "submitted_at",
+        "support_count",
+        "age",
         "overdue",
     ]
     list_display_links = ["id", "title"]
     # Related filters offer only what occurs in the user's own demands, not every building in the city.
     list_filter = [
+        QueueFilter,
         "status",
         OverdueFilter,
         "outcome",
-        "category",
-        ("building__subdistrict__district", admin.RelatedOnlyFieldListFilter),
-        ("building", admin.RelatedOnlyFieldListFilter),
-        ("assignee_department", admin.RelatedOnlyFieldListFilter),
+        ("category", ScopedRelatedFilter),
+        ("building__subdistrict__district", ScopedRelatedFilter),
+        ("building", ScopedRelatedFilter),
+        ("assignee_department", ScopedRelatedFilter),
         "is_public",
+        "is_hidden",
         "channel",
     ]
     list_select_related = ["building", "category", "assignee_member", "assignee_department"]
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.ALWAYS
+    # Oldest first: the demand that has waited longest is the first one to look at.
+    ordering = ["submitted_at", "id"]
     search_fields = ["title", "description", "company_name", "=id"]
     search_help_text = _("Title, description, company name, or the demand's number.")
     date_hierarchy = "submitted_at"
-    inlines = [DemandEventInline]
+    inlines = [DemandEventInline, DemandRevisionInline]
     change_form_template = "admin/requests_tracker/demand/change_form.html"
+    change_list_template = "admin/requests_tracker/demand/change_list.html"
+    actions = [
+        "assign_to_default_department",
+        "assign_to_chosen_department",
+        "start_work",
+        "resolve_with_note",
+        "reopen_with_note",
+        "hand_back_with_note",
+        "export_selected_csv",
+    ]
     readonly_fields = [
         "status",
         "version",
@@ -216,10 +407,12 @@ class DemandAdmin(admin.ModelAdmin):
         "assignee_member",
         "assignee_department",
         "outcome",
+        "duplicate_of",
         "resolution_note",
         "submitted_at",
         "due_at",
         "assigned_at",
+        "first_response",
         "started_at",
         "resolved_at",
         "updated_at",
@@ -245,6 +438,10 @@ class DemandAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Moderation"),
+            {"fields": ("is_hidden", "moderation_reason", "seen_version")},
+        ),
+        (
             _("Contact (private)"),
             {"fields": ("contact_name", "contact_phone", "contact_email", "channel", "submitted_by")},
         ),
@@ -257,12 +454,26 @@ class DemandAdmin(admin.ModelAdmin):
                     "assignee_member",
                     "assignee_department",
                     "outcome",
+                    "duplicate_of",
                     "resolution_note",
                     "tracking_link",
                 )
             },
         ),
-        (_("Times"), {"fields": ("submitted_at", "due_at", "assigned_at", "started_at", "resolved_at", "updated_at")}),
+        (
+            _("Times"),
+            {
+                "fields": (
+                    "submitted_at",
+                    "due_at",
+                    "assigned_at",
+                    "first_response",
+                    "started_at",
+                    "resolved_at",
+                    "updated_at",
+                )
+            },
+        ),
     )
 
     # --- the form ------------------------------------------------------------------------
@@ -273,6 +484,12 @@ class DemandAdmin(admin.ModelAdmin):
             return (
                 self.fieldsets[0],
                 (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+            )
+        if not self.has_change_permission(request, obj):
+            # Read-only readers (departments, district staff) have no edit to explain.
+            return tuple(
+                (name, {"fields": tuple(f for f in opts["fields"] if f not in ("moderation_reason", "seen_version"))})
+                for name, opts in self.fieldsets
             )
         return self.fieldsets
 
@@ -328,28 +545,59 @@ class DemandAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """Only the bulk actions the workflow table could let this user take somewhere."""
+        found = super().get_actions(request)
+        scope = selectors.actor_scope(request.user)
+        roles: set[workflow.Role] = set()
+        if scope.is_superuser:
+            roles.add(workflow.Role.SUPERUSER)
+        if scope.triage_building_ids:
+            roles.add(workflow.Role.TRIAGER)
+        if scope.department_ids or scope.member_ids:
+            roles.add(workflow.Role.ASSIGNEE)
+        for name, action in list(found.items()):
+            needed = getattr(action[0], "workflow_action", None) if action else None
+            if needed is not None and not (workflow.TRANSITIONS[needed].roles & roles):
+                del found[name]
+        return found
+
     # --- columns -------------------------------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
     def status_chip(self, obj: Demand) -> str:
         colour = STATUS_COLOURS.get(obj.status, "#59636e")
+        # The version shown travels with bulk actions and list edits: they apply to what was seen or not at all.
         return format_html(
-            '<span class="status status-{}" style="color:{};font-weight:600;white-space:nowrap">{}</span>',
+            '<span class="status status-{}" style="color:{};font-weight:600;white-space:nowrap">{}</span>'
+            '<input type="hidden" name="_version_{}" value="{}">',
             obj.status,
             colour,
             obj.get_status_display(),
+            obj.pk,
+            obj.version,
         )
 
     @admin.display(description=_("assignee"))
     def assignee_display(self, obj: Demand) -> str:
         return str(obj.assignee or "—")
 
+    @admin.display(description=_("age"), ordering="submitted_at")
+    def age(self, obj: Demand) -> str:
+        return timesince(obj.submitted_at, obj.resolved_at or timezone.now(), depth=1)
+
     @admin.display(description=_("due"), ordering="due_at")
     def overdue(self, obj: Demand) -> str:
         # Only the late ones stand out; a column of red crosses for every punctual demand would not.
         if obj.is_overdue(timezone.now()):
-            return format_html('<strong style="color:#c8102e">{}</strong>', _("overdue"))
+            return format_html('<strong class="overdue" style="color:#c8102e">{}</strong>', _("overdue"))
         return ""
+
+    @admin.display(description=_("first response"))
+    def first_response(self, obj: Demand) -> str:
+        if obj.assigned_at is None:
+            return "—"
+        return timesince(obj.submitted_at, obj.assigned_at, depth=2)
 
     @admin.display(description=_("tracking page"))
     def tracking_link(self, obj: Demand) -> str:
@@ -357,15 +605,189 @@ class DemandAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', reverse("track", args=[obj.token]))
 
+    # --- bulk actions: each row goes through the same action, on the version shown --------
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Demand], action: str, **params: Any) -> None:
+        scope = selectors.actor_scope(request.user)
+        across = request.POST.get("select_across") == "1"
+        done, failed = 0, []
+        for demand in queryset.select_related("building__council", "assignee_department", "category"):
+            seen = _seen_version(request, demand)
+            if seen is None and not across:
+                failed.append(f"#{demand.pk}: {gettext('This form is out of date. Reload the page and try again.')}")
+                continue
+            bound = dict(params)
+            if callable(bound.get("assignee")):
+                bound["assignee"] = bound["assignee"](demand)
+            try:
+                actions.demand_transition(
+                    demand=demand,
+                    action=action,
+                    actor=request.user,  # type: ignore[arg-type]
+                    expected_version=seen if seen is not None else demand.version,
+                    scope=scope,
+                    **bound,
+                )
+            except (actions.TransitionError, ValidationError) as exc:
+                failed.append(f"#{demand.pk}: {getattr(exc, 'message', exc)}")
+            else:
+                done += 1
+        label = workflow.TRANSITIONS[action].label
+        if done:
+            self.message_user(
+                request,
+                gettext("%(action)s: done for %(count)s demand(s).") % {"action": label, "count": done},
+                messages.SUCCESS,
+            )
+        for line in failed:
+            self.message_user(
+                request, gettext("%(action)s not done for %(line)s") % {"action": label, "line": line}, messages.ERROR
+            )
+
+    def _form_value(self, request: HttpRequest, name: str) -> Any:
+        form = DemandActionForm(request.POST)
+        form.is_valid()
+        return form.cleaned_data.get(name)
+
+    @admin.action(description=_("Assign to the category's usual department"))
+    def assign_to_default_department(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        def usual(demand: Demand) -> actions.Assignee | None:
+            department = demand.category.default_department
+            return actions.Assignee(department=department) if department else None
+
+        self._bulk(request, queryset, workflow.Action.ASSIGN, assignee=usual)
+
+    assign_to_default_department.workflow_action = workflow.Action.ASSIGN  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Assign to the department chosen beside"))
+    def assign_to_chosen_department(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        department = self._form_value(request, "assignee_department")
+        if department is None:
+            self.message_user(request, gettext("Choose a department first."), messages.ERROR)
+            return
+        self._bulk(request, queryset, workflow.Action.ASSIGN, assignee=actions.Assignee(department=department))
+
+    assign_to_chosen_department.workflow_action = workflow.Action.ASSIGN  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Start work"))
+    def start_work(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        self._bulk(request, queryset, workflow.Action.START)
+
+    start_work.workflow_action = workflow.Action.START  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Resolve with the outcome and public note typed beside"))
+    def resolve_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        self._bulk(
+            request,
+            queryset,
+            workflow.Action.RESOLVE,
+            outcome=self._form_value(request, "outcome") or "",
+            note=self._form_value(request, "note") or "",
+        )
+
+    resolve_with_note.workflow_action = workflow.Action.RESOLVE  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Reopen, with the reason typed beside"))
+    def reopen_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        self._bulk(request, queryset, workflow.Action.REOPEN, note=self._form_value(request, "note") or "")
+
+    reopen_with_note.workflow_action = workflow.Action.REOPEN  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Hand back to the council, with the reason typed beside"))
+    def hand_back_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        self._bulk(request, queryset, workflow.Action.HAND_BACK, note=self._form_value(request, "note") or "")
+
+    hand_back_with_note.workflow_action = workflow.Action.HAND_BACK  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Export the selected demands (CSV)"))
+    def export_selected_csv(self, request: HttpRequest, queryset: QuerySet[Demand]) -> HttpResponse:
+        return self._export(queryset, "csv")
+
+    # --- exports of the current list ---------------------------------------------------
+
+    EXPORT_HEADERS = (
+        _("number"),
+        _("building"),
+        _("category"),
+        _("title"),
+        _("status"),
+        _("assignee"),
+        _("supports"),
+        _("submitted at"),
+        _("due at"),
+        _("first assigned at"),
+        _("resolved at"),
+        _("outcome"),
+        _("company name"),
+    )
+
+    def _export(self, queryset: QuerySet[Demand], fmt: str) -> HttpResponse:
+        rows = (
+            (
+                d.pk,
+                d.building.name,
+                d.category.name,
+                d.title,
+                d.get_status_display(),
+                str(d.assignee or ""),
+                d.support_count,
+                d.submitted_at,
+                d.due_at,
+                d.assigned_at,
+                d.resolved_at,
+                d.get_outcome_display(),
+                d.company_name,
+            )
+            for d in queryset.select_related(*self.list_select_related)
+        )
+        headers = [str(h) for h in self.EXPORT_HEADERS]
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            return exports.xlsx_response(f"demands-{stamp}.xlsx", headers, rows, sheet_title=gettext("demands"))
+        return exports.csv_response(f"demands-{stamp}.csv", headers, rows)
+
+    def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """The list as it is filtered, searched and sorted now, every page of it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except admin.options.IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:requests_tracker_demand_changelist"))
+        return self._export(changelist.queryset, fmt)
+
+    # --- list edits: compare-and-set on the version shown ----------------------------------
+
+    list_editable = ["category"]
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        base = super().get_changelist_formset(request, **kwargs)
+        self_admin = self
+        shared: dict[str, list[Any]] = {}
+
+        class SharedChoicesFormSet(base):  # type: ignore[valid-type,misc]
+            """Every row's category list is the same: read it once, not once per row."""
+
+            def _construct_form(self, i: int, **kw: Any) -> Any:
+                form = super()._construct_form(i, **kw)
+                for name, field in form.fields.items():
+                    if name in self_admin.list_editable and isinstance(field, forms.ModelChoiceField):
+                        if name not in shared:
+                            shared[name] = list(field.choices)  # type: ignore[arg-type]
+                        field.choices = shared[name]
+                return form
+
+        return SharedChoicesFormSet
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form", DemandListEditForm)
+        return super().get_changelist_form(request, **kwargs)
+
     # --- writes go through actions --------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Demand, form: forms.ModelForm, change: bool) -> None:
         if change:
-            # Only what was edited: a full save would write back the status, version and assignee
-            # loaded with the form and undo a transition made meanwhile.
-            if form.changed_data:
-                obj.updated_at = timezone.now()
-                obj.save(update_fields=[*form.changed_data, "updated_at"])
+            self._save_edit(request, obj, form)
             return
         created = actions.demand_submit(
             building=obj.building,
@@ -385,12 +807,96 @@ class DemandAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
+    @transaction.atomic
+    def _save_edit(self, request: HttpRequest, obj: Demand, form: forms.ModelForm) -> None:
+        """Only what was edited, and only on the version the editor saw (a compare-and-set).
+
+        A full save would write back the status, version and assignee loaded with the form and undo a
+        transition made meanwhile; an edit on a version someone else changed is refused with a message.
+        """
+        if not self.has_change_permission(request, obj):
+            request._demand_edit_refused = True  # type: ignore[attr-defined]
+            messages.error(request, gettext("You may not edit demand #%(id)s.") % {"id": obj.pk})
+            return
+        seen = form.cleaned_data.get("seen_version") if "seen_version" in form.fields else _seen_version(request, obj)
+        if seen is None:
+            seen = obj.version
+        changed = [name for name in form.changed_data if name not in ("seen_version", "moderation_reason")]
+        plain = [name for name in changed if name not in MODERATED_FIELDS]
+        moderated = [name for name in changed if name in MODERATED_FIELDS]
+        if not changed:
+            return
+        now = timezone.now()
+        plain_values = {name: getattr(obj, name) for name in plain}
+        try:
+            if moderated:
+                # The moderation is the compare-and-set (and keeps the original text the database still holds).
+                original = Demand.objects.select_related("building__council").get(pk=obj.pk)
+                actions.demand_moderate(
+                    demand=original,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reason=form.cleaned_data.get("moderation_reason", ""),
+                    title=obj.title if "title" in moderated else None,
+                    description=obj.description if "description" in moderated else None,
+                    is_hidden=obj.is_hidden if "is_hidden" in moderated else None,
+                    expected_version=seen,
+                )
+                if plain_values:
+                    Demand.objects.filter(pk=obj.pk).update(**plain_values)
+            elif (
+                Demand.objects.filter(pk=obj.pk, version=seen).update(
+                    **plain_values, updated_at=now, version=F("version") + 1
+                )
+                != 1
+            ):
+                raise actions.TransitionError("", code="stale")
+        except actions.TransitionError as exc:
+            current = Demand.objects.get(pk=obj.pk)
+            request._demand_edit_refused = True  # type: ignore[attr-defined]
+            if exc.code == "stale":
+                message = gettext(
+                    "Demand #%(id)s was changed by someone else since you saw it; your edit was not saved. "
+                    "It is now %(status)s (version %(version)s)."
+                ) % {"id": obj.pk, "status": current.get_status_display(), "version": current.version}
+            else:
+                message = exc.message
+            messages.error(request, message)
+        obj.refresh_from_db()
+
+    def message_user(
+        self, request: HttpRequest, message: Any, level: int | str = messages.INFO, *args: Any, **kw: Any
+    ) -> None:
+        # A refused edit must not also be reported as "changed successfully".
+        if getattr(request, "_demand_edit_refused", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kw)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, "_demand_edit_refused", False):
+            return None
+        return super().log_change(request, obj, message)
+
     def get_urls(self) -> list[Any]:
         return [
             path(
                 "<int:object_id>/transition/",
                 self.admin_site.admin_view(self.transition_view),
                 name="requests_tracker_demand_transition",
+            ),
+            path(
+                "<int:object_id>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="requests_tracker_demand_note",
+            ),
+            path(
+                "<int:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="requests_tracker_demand_merge",
+            ),
+            path(
+                "export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="requests_tracker_demand_export",
             ),
             *super().get_urls(),
         ]
@@ -417,6 +923,17 @@ class DemandAdmin(admin.ModelAdmin):
                 }
                 for t in workflow.allowed_actions(scope, demand)
             ]
+            if workflow.roles_of(scope, demand):
+                extra_context["note_form"] = NoteForm()
+                extra_context["response_templates"] = list(
+                    ResponseTemplate.objects.filter(is_active=True)
+                    .filter(Q(category_id=demand.category_id) | Q(category__isnull=True))
+                    .order_by("title")
+                )
+            if demand.is_open and (scope.is_superuser or demand.building_id in scope.triage_building_ids):
+                extra_context["merge_form"] = MergeForm(demand=demand, initial={"version": demand.version})
+            if demand.duplicate_of_id:
+                extra_context["duplicate_of"] = demand.duplicate_of
         return super().change_view(request, object_id, form_url, extra_context)
 
     @staticmethod
@@ -426,8 +943,11 @@ class DemandAdmin(admin.ModelAdmin):
             return demand.assignee_department_id
         return demand.category.default_department_id
 
+    def _scoped_demand(self, request: HttpRequest, object_id: int) -> Demand:
+        return get_object_or_404(self.get_queryset(request).select_related("building__council"), pk=object_id)
+
     def transition_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        demand = get_object_or_404(self.get_queryset(request).select_related("building"), pk=object_id)
+        demand = self._scoped_demand(request, object_id)
         change_url = reverse("admin:requests_tracker_demand_change", args=[demand.pk])
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
@@ -463,6 +983,59 @@ class DemandAdmin(admin.ModelAdmin):
             )
         return HttpResponseRedirect(change_url)
 
+    def note_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """A public reply or an internal note on the timeline."""
+        demand = self._scoped_demand(request, object_id)
+        change_url = reverse("admin:requests_tracker_demand_change", args=[demand.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Write the text of the reply or note."))
+            return HttpResponseRedirect(change_url)
+        try:
+            actions.demand_add_note(
+                demand=demand,
+                actor=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+                is_public=form.cleaned_data["is_public"],
+            )
+        except actions.TransitionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                gettext("Public reply added.") if form.cleaned_data["is_public"] else gettext("Internal note added."),
+            )
+        return HttpResponseRedirect(change_url)
+
+    def merge_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        demand = self._scoped_demand(request, object_id)
+        change_url = reverse("admin:requests_tracker_demand_change", args=[demand.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        form = MergeForm(request.POST, demand=demand)
+        if not form.is_valid():
+            messages.error(request, gettext("Choose the demand this one duplicates."))
+            return HttpResponseRedirect(change_url)
+        into = form.cleaned_data["into"]
+        try:
+            actions.demand_merge(
+                demand=demand,
+                into=into,
+                actor=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data.get("note") or "",
+                expected_version=form.cleaned_data["version"],
+            )
+        except actions.TransitionError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(change_url)
+        messages.success(
+            request,
+            gettext("Merged into #%(id)s; its supports were carried over.") % {"id": into.pk},
+        )
+        return HttpResponseRedirect(reverse("admin:requests_tracker_demand_change", args=[into.pk]))
+
 
 @admin.register(DemandEvent)
 class DemandEventAdmin(admin.ModelAdmin):
@@ -476,6 +1049,12 @@ class DemandEventAdmin(admin.ModelAdmin):
         scope = selectors.actor_scope(request.user)
         return super().get_queryset(request).filter(demand__in=selectors.demands_in_scope(scope))
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # Refused before the lookup: "not found" for some ids and "forbidden" for others would tell which exist.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -484,3 +1063,12 @@ class DemandEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "is_active"]
+    list_filter = ["is_active", "category"]
+    list_select_related = ["category"]
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["category"]

@@ -127,6 +127,15 @@ class Demand(models.Model):
         verbose_name=_("assigned department"),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+        help_text=_("Set when this demand was merged into another one."),
+    )
     resolution_note = models.TextField(_("public resolution note"), blank=True)
 
     token = models.CharField(
@@ -193,6 +202,9 @@ class DemandEvent(models.Model):
         STARTED = "started", _("work started")
         RESOLVED = "resolved", _("resolved")
         REOPENED = "reopened", _("reopened")
+        HANDED_BACK = "handed_back", _("handed back to the council")
+        MERGED = "merged", _("merged")
+        MODERATED = "moderated", _("edited by a moderator")
         NOTE = "note", _("note")
         #: The submitter says the resolution did not solve it ("Not solved?"); the captain may reopen.
         NOT_SOLVED = "not_solved", _("reported not solved")
@@ -288,3 +300,55 @@ class DemandPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} · {self.demand_id}"
+
+
+class DemandRevision(models.Model):
+    """What a moderator changed on a demand's public text or visibility: the original is kept here."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("demand"))
+    title = models.CharField(_("original title"), max_length=120)
+    description = models.TextField(_("original description"), blank=True)
+    was_hidden = models.BooleanField(_("was hidden"), default=False)
+    reason = models.CharField(_("reason"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demand_revisions",
+        verbose_name=_("moderator"),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation record")
+        verbose_name_plural = _("moderation records")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} · {self.reason}"
+
+
+class ResponseTemplate(models.Model):
+    """A ready-made reply a captain can start from (per category, or for every category)."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        verbose_name=_("category"),
+        help_text=_("Leave empty to offer it for every category."),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"), max_length=4000)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["category_id", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     START = "start", _("start work")
     RESOLVE = "resolve", _("resolve")
     REOPEN = "reopen", _("reopen")
+    HAND_BACK = "hand_back", _("hand back")
 
 
 class Role(models.TextChoices):
@@ -104,6 +105,15 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.TRIAGER, Role.SUPERUSER}),
             requires=("note",),
             label=_("Reopen"),
+        ),
+        # "Not ours": the assignee gives the demand back to the council, saying why (on the public timeline).
+        Transition(
+            action=Action.HAND_BACK,
+            sources=frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+            target=Status.SUBMITTED,
+            roles=frozenset({Role.ASSIGNEE, Role.SUPERUSER}),
+            requires=("note",),
+            label=_("Hand back to the council"),
         ),
     )
 }

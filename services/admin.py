@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from buildings.admin import DistrictReadOnlyMixin
+
 from .models import Department
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+    district_lookup = "district_id"
     list_display = ["name", "name_en", "code", "district", "phone", "is_active"]
     list_filter = ["district", "is_active"]
     list_select_related = ["district"]

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from buildings.models import Company
 from requests_tracker import actions, selectors, workflow
-from requests_tracker.models import Demand, DemandEvent
+from requests_tracker.models import Demand, DemandEvent, ResponseTemplate
 from tests import factories
 from tests.requests_tracker.htmlforms import Form, form_by_id, forms_in
 
@@ -99,6 +99,7 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     Group.objects.get_or_create(name="captains")
     Token.objects.get_or_create(user=cast.captain_a)
     Company.objects.get_or_create(building=cast.tower_a, name="摩根大通")
+    ResponseTemplate.objects.get_or_create(category=cast.category, title="已转交", body="已转交相关部门办理。")
     assign_to_fire(demand, cast)
 
 
@@ -146,7 +147,7 @@ def _demand_in(state: str, cast: factories.Cast, demand: Demand) -> Demand:
         ("captain_a", "submitted", ["assign"]),
         ("captain_a", "assigned", ["assign", "start", "resolve"]),
         ("captain_a", "resolved", ["reopen"]),
-        ("dept_staff", "assigned", ["start", "resolve"]),
+        ("dept_staff", "assigned", ["start", "resolve", "hand_back"]),
         ("superuser", "submitted", ["assign"]),
         ("district_staff", "assigned", []),
         ("plain_member_user", "assigned", []),
@@ -449,6 +450,7 @@ def test_a_demand_whose_category_was_retired_stays_editable(cast: factories.Cast
     client = client_for(cast.captain_a)
     form = _change_form(client, demand_a)
     form.data["title"] = "Deliveries: lockers wanted"
+    form.data["moderation_reason"] = "Clearer title"
 
     response = client.post(change_url(demand_a), form.data)
 
@@ -468,13 +470,15 @@ def test_change_form_cannot_change_status_version_or_outcome(cast: factories.Cas
     form = _change_form(client, demand_a)
     assert not {"status", "version", "outcome", "assignee_member", "resolved_at"} & set(form.data)
     form.data.update(title="Deliveries: lockers wanted", status="resolved", version="99", outcome="solved")
+    form.data["moderation_reason"] = "Clearer title"
 
     response = client.post(change_url(demand_a), form.data)
 
     assert response.status_code == 302
     demand_a.refresh_from_db()
     assert demand_a.title == "Deliveries: lockers wanted"
-    assert (demand_a.status, demand_a.version, demand_a.outcome) == ("submitted", 1, "")
+    # The edit itself bumps the version once (it is a compare-and-set); nothing else moves.
+    assert (demand_a.status, demand_a.version, demand_a.outcome) == ("submitted", 2, "")
 
 
 def test_editing_a_demand_does_not_undo_a_transition_made_meanwhile(
@@ -485,6 +489,7 @@ def test_editing_a_demand_does_not_undo_a_transition_made_meanwhile(
     client = client_for(cast.captain_a)
     form = _change_form(client, demand_a)
     form.data["title"] = "Deliveries: lockers wanted"
+    form.data["moderation_reason"] = "Clearer title"
     original_save_form = DemandAdmin.save_form
     moved: list[Demand] = []
 
@@ -495,12 +500,15 @@ def test_editing_a_demand_does_not_undo_a_transition_made_meanwhile(
 
     monkeypatch.setattr(DemandAdmin, "save_form", save_form_while_someone_assigns)
 
-    client.post(change_url(demand_a), form.data)
+    response = client.post(change_url(demand_a), form.data, follow=True)
 
     demand_a.refresh_from_db()
     assert len(moved) == 1
-    assert demand_a.title == "Deliveries: lockers wanted"
+    # One wins (the assignment); the edit made on the version before it is refused, with a message.
+    assert demand_a.title == "Food deliveries cannot come upstairs"
     assert (demand_a.status, demand_a.version, demand_a.assignee_department) == ("assigned", 2, cast.fire)
+    assert [m for m in error_messages(response) if "changed by someone else" in m]
+    assert not [m for m in response.context["messages"] if m.level == messages.SUCCESS]
 
 
 def test_department_staff_cannot_edit_the_demand_fields(cast: factories.Cast, demand_a: Demand) -> None:
@@ -542,9 +550,10 @@ def test_captains_demand_changelist_runs_a_fixed_number_of_queries(
 
 
 #: session, user, the actor's scope (seats, departments, districts), four related filters' choices
-#: (category, district, building, department), count, the sidebar's permissions (2), rows,
-#: and the date hierarchy (range, days).
-CHANGELIST_QUERIES = 15
+#: (category, district, building, department; read once per request), count, the sidebar's permissions (2),
+#: rows, the list-editable category choices (count, rows: shared by every row), the date hierarchy
+#: (range, days), the action bar's departments, and one facet count per filter (9).
+CHANGELIST_QUERIES = 26
 
 
 def test_overdue_filter_lists_only_open_demands_past_their_due_date(cast: factories.Cast) -> None:
@@ -556,7 +565,7 @@ def test_overdue_filter_lists_only_open_demands_past_their_due_date(cast: factor
     client = client_for(cast.captain_a)
 
     overdue = client.get(url, {"overdue": "yes"})
-    on_time = client.get(url, {"overdue": "no"})
+    on_time = client.get(url, {"overdue": "no", "queue": "all"})
 
     assert {d.pk for d in overdue.context["cl"].result_list} == {late.pk}
     assert {d.pk for d in on_time.context["cl"].result_list} == {fresh.pk, done_late.pk}

@@ -322,7 +322,7 @@ def test_department_staff_see_contacts_of_what_is_assigned_to_them(
     assert ids(response) == {board.a_public.pk, board.b_public.pk, assigned.pk}
     rows = {row["id"]: row for row in response.json()["results"]}
     assert rows[assigned.pk]["contact_phone"] == CONTACT["contact_phone"]
-    assert rows[assigned.pk]["allowed_actions"] == ["start", "resolve"]
+    assert rows[assigned.pk]["allowed_actions"] == ["start", "resolve", "hand_back"]
     assert "contact_phone" not in rows[board.a_public.pk]
 
 

@@ -37,20 +37,29 @@ SPEC: dict[str, dict[str, str | None]] = {
     "start": {"submitted": None, "assigned": "in_progress", "in_progress": None, "resolved": None},
     "resolve": {"submitted": None, "assigned": "resolved", "in_progress": "resolved", "resolved": None},
     "reopen": {"submitted": None, "assigned": None, "in_progress": None, "resolved": "in_progress"},
+    "hand_back": {"submitted": None, "assigned": "submitted", "in_progress": "submitted", "resolved": None},
 }
 SPEC_ROLES: dict[str, set[str]] = {
     "assign": {"triager", "superuser"},
     "start": {"assignee", "triager", "superuser"},
     "resolve": {"assignee", "triager", "superuser"},
     "reopen": {"triager", "superuser"},
+    "hand_back": {"assignee", "superuser"},
 }
 SPEC_STAMP: dict[str, str | None] = {
     "assign": "assigned_at",
     "start": "started_at",
     "resolve": "resolved_at",
     "reopen": None,
+    "hand_back": None,
 }
-SPEC_EVENT_KIND = {"assign": "assigned", "start": "started", "resolve": "resolved", "reopen": "reopened"}
+SPEC_EVENT_KIND = {
+    "assign": "assigned",
+    "start": "started",
+    "resolve": "resolved",
+    "reopen": "reopened",
+    "hand_back": "handed_back",
+}
 STAMPS = ("assigned_at", "started_at", "resolved_at")
 NOTE = "已与物业协商，外卖柜将于下周安装。"
 
@@ -73,6 +82,8 @@ def _params(action: str, cast: factories.Cast) -> dict[str, Any]:
         return {"outcome": Outcome.PROPOSAL, "note": NOTE}
     if action == Action.REOPEN:
         return {"note": "住户反映取餐柜仍未安装。"}
+    if action == Action.HAND_BACK:
+        return {"note": "不属于消防职责，请转交物业。"}
     return {}
 
 
@@ -124,6 +135,12 @@ def _check_pair(action: str, from_status: str, target: str | None, cast: factori
         expected_stamps["resolved_at"] = None
         assert (after.outcome, after.resolution_note) == ("", "")
         assert after.assignee_department == cast.fire  # back to the same assignee
+    elif action == Action.HAND_BACK:
+        # Back in the council's queue, unassigned; the first response time stays measured.
+        expected_stamps["started_at"] = None
+        assert (after.assignee_member, after.assignee_department) == (None, None)
+        assert after.assigned_at == before.assigned_at
+        assert event.note == "不属于消防职责，请转交物业。"
     assert {name: getattr(after, name) for name in STAMPS} == expected_stamps
 
 
@@ -163,7 +180,9 @@ def test_action_from_status_follows_the_spec(
 # --- who may do what -------------------------------------------------------------------------
 
 ALL = frozenset(SPEC)
-WORK = frozenset({"start", "resolve"})
+#: A triager routes; only the assignee hands a demand back ("not ours").
+TRIAGE = ALL - {"hand_back"}
+WORK = frozenset({"start", "resolve", "hand_back"})
 NONE: frozenset[str] = frozenset()
 
 #: Where a demand is and who it is assigned to.
@@ -171,14 +190,14 @@ PLACEMENTS = ("shanghai_tower/fire", "jin_mao/fire", "shanghai_tower/member_a", 
 #: Actor → placement → the actions they may take there.
 PERMITTED: dict[str, dict[str, frozenset[str]]] = {
     "captain_a": {
-        "shanghai_tower/fire": ALL,
+        "shanghai_tower/fire": TRIAGE,
         "jin_mao/fire": NONE,
-        "shanghai_tower/member_a": ALL,
-        "shanghai_tower/police": ALL,
+        "shanghai_tower/member_a": TRIAGE,
+        "shanghai_tower/police": TRIAGE,
     },
     "captain_b": {
         "shanghai_tower/fire": NONE,
-        "jin_mao/fire": ALL,
+        "jin_mao/fire": TRIAGE,
         "shanghai_tower/member_a": NONE,
         "shanghai_tower/police": NONE,
     },
@@ -200,7 +219,13 @@ PERMITTED: dict[str, dict[str, frozenset[str]]] = {
     "superuser": dict.fromkeys(PLACEMENTS, ALL),
 }
 #: The status each action is tried from (assign is tried as a reassignment, so assignees are tested too).
-TRIED_FROM = {"assign": "assigned", "start": "assigned", "resolve": "in_progress", "reopen": "resolved"}
+TRIED_FROM = {
+    "assign": "assigned",
+    "start": "assigned",
+    "resolve": "in_progress",
+    "reopen": "resolved",
+    "hand_back": "in_progress",
+}
 ROLE_CELLS = [
     pytest.param(actor, placement, action, action in PERMITTED[actor][placement], id=f"{actor}-{action}-{placement}")
     for actor in PERMITTED
