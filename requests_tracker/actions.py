@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
-from . import workflow
+from . import screen, workflow
 from .models import Category, Demand, DemandEvent
 from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
@@ -154,6 +154,7 @@ def demand_submit(
         is_public=True,
         created_at=now,
     )
+    screen.demand_changed(demand.building_id)
     return demand
 
 
@@ -291,6 +292,7 @@ def demand_transition(
         data=data,
         created_at=now,
     )
+    screen.demand_changed(demand.building_id)
     demand.refresh_from_db()
     return demand
 
@@ -309,6 +311,7 @@ def demand_add_note(
         raise TransitionError(_("The note is empty."), field="note")
     now = timezone.now()
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
+    screen.demand_changed(demand.building_id)
     return DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOTE,
