@@ -41,7 +41,7 @@ DEFINITIONS: dict[str, Any] = {
     "monthly": _("Per calendar month (Shanghai time): demands submitted, and demands resolved in that month."),
     "by_category": _("Received and resolved per category."),
     "buildings": _("Buildings ranked by demands received, with their resolution rate."),
-    "departments": _("Open demands assigned to each department, and how old the oldest and the average are."),
+    "departments": _("Open demands assigned to each department, how many are overdue, and how long the oldest has waited."),
 }
 
 
