@@ -41,7 +41,9 @@ DEFINITIONS: dict[str, Any] = {
     "monthly": _("Per calendar month (Shanghai time): demands submitted, and demands resolved in that month."),
     "by_category": _("Received and resolved per category."),
     "buildings": _("Buildings ranked by demands received, with their resolution rate."),
-    "departments": _("Open demands assigned to each department, how many are overdue, and how long the oldest has waited."),
+    "departments": _(
+        "Open demands assigned to each department, how many are overdue, and how long the oldest has waited."
+    ),
 }
 
 
@@ -76,8 +78,8 @@ class StatsFilterForm(forms.Form):
     subdistrict = forms.SlugField(label=_("sub-district"), required=False)
     building = forms.SlugField(label=_("building"), required=False)
     category = forms.SlugField(label=_("category"), required=False)
-    since = forms.DateField(label=_("from"), required=False)
-    until = forms.DateField(label=_("to"), required=False)
+    since = forms.DateField(label=_("start date"), required=False)
+    until = forms.DateField(label=_("end date"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,7 +21,7 @@
     xAxis: { type: "category", data: data.monthly.map(function (m) { return m.month; }) },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: L.received, type: "bar", data: data.monthly.map(function (m) { return m.received; }) },
+      { name: L.received, type: "bar", barMaxWidth: 48, data: data.monthly.map(function (m) { return m.received; }) },
       { name: L.resolved, type: "line", data: data.monthly.map(function (m) { return m.resolved; }) }
     ]
   });

@@ -107,7 +107,8 @@ def _post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 def _seed() -> tuple[factories.Cast, list[Demand]]:
     cast = factories.build_cast()
     demands = [
-        factories.make_demand(cast.tower_a, cast.category, title=f"外卖无法上楼，一楼大堂交接混乱 {i}") for i in range(14)
+        factories.make_demand(cast.tower_a, cast.category, title=f"外卖无法上楼，一楼大堂交接混乱 {i}")
+        for i in range(14)
     ]
     demands.append(
         factories.make_demand(
@@ -122,9 +123,7 @@ def test_a_change_through_the_api_shows_within_5_seconds_and_the_screen_survives
 ) -> None:
     cast, demands = _seed()
     token = Token.objects.create(user=cast.captain_a).key
-    context = browser.new_context(
-        viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.goto(f"{server.url}/screen/{cast.tower_a.slug}/")
     assert page.locator("#s-name").inner_text() == "上海中心大厦楼事会"
