@@ -146,6 +146,21 @@ class Demand(models.Model):
         indexes = [
             models.Index(fields=["building", "status"], name="demand_building_status"),
             models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
+            # Every column the statistics read, so the district figures are index-only scans over the
+            # district's buildings on PostgreSQL (see requests_tracker/stats.py and bench/stats.py).
+            models.Index(
+                fields=["building", "submitted_at"],
+                include=[
+                    "status",
+                    "outcome",
+                    "category",
+                    "assignee_department",
+                    "assigned_at",
+                    "resolved_at",
+                    "due_at",
+                ],
+                name="demand_stats_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

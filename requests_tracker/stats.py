@@ -56,12 +56,16 @@ def demands_for_stats(scope: ActorScope) -> QuerySet[Demand]:
     qs = Demand.objects.all()
     if scope.is_superuser:
         return qs
-    condition = Q(pk__in=[])
+    building_ids = set(scope.triage_building_ids)
     if scope.district_ids:
-        condition |= Q(building__subdistrict__district_id__in=scope.district_ids)
-    if scope.triage_building_ids:
-        condition |= Q(building_id__in=scope.triage_building_ids)
-    return qs.filter(condition)
+        building_ids |= _building_ids(subdistrict__district_id__in=scope.district_ids)
+    return qs.filter(building_id__in=sorted(building_ids))
+
+
+def _building_ids(**lookup: Any) -> set[int]:
+    # A literal list of building ids, not a join: PostgreSQL then reads the demands of those buildings
+    # from the covering index demand_stats_cover (index-only scans) instead of scanning the table.
+    return set(Building.objects.filter(**lookup).values_list("id", flat=True))
 
 
 def buildings_for_stats(scope: ActorScope) -> QuerySet[Building]:
@@ -103,9 +107,9 @@ class StatsFilterForm(forms.Form):
     def apply(self, qs: QuerySet[Demand]) -> QuerySet[Demand]:
         data = self.cleaned_data
         if data.get("district_obj"):
-            qs = qs.filter(building__subdistrict__district=data["district_obj"])
+            qs = qs.filter(building_id__in=sorted(_building_ids(subdistrict__district=data["district_obj"])))
         if data.get("subdistrict_obj"):
-            qs = qs.filter(building__subdistrict=data["subdistrict_obj"])
+            qs = qs.filter(building_id__in=sorted(_building_ids(subdistrict=data["subdistrict_obj"])))
         if data.get("building_obj"):
             qs = qs.filter(building=data["building_obj"])
         if data.get("category_obj"):
