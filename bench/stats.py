@@ -55,7 +55,11 @@ def seed(n_demands: int) -> tuple[str, str, str]:
             [District(slug=f"bench-d{i:02}", name=f"压测区{i}") for i in range(1, N_DISTRICTS + 1)]
         )
         subs = Subdistrict.objects.bulk_create(
-            [Subdistrict(slug=f"{d.slug}-s{j}", name=f"{d.name}街道{j}", district=d) for d in districts for j in range(4)]
+            [
+                Subdistrict(slug=f"{d.slug}-s{j}", name=f"{d.name}街道{j}", district=d)
+                for d in districts
+                for j in range(4)
+            ]
         )
         Building.objects.bulk_create(
             [

@@ -131,7 +131,7 @@ def building_id_for_slug(slug: str) -> int | None:
     found = cache.get(key)
     if found is None:
         found = Building.objects.filter(slug=slug, is_active=True).values_list("id", flat=True).first() or 0
-        cache.set(key, found, SLUG_TTL)
+        cache.set(key, found, SLUG_TTL if found else 30)
     return found or None
 
 

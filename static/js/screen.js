@@ -55,8 +55,10 @@
     var u = parseFloat(getComputedStyle(body).fontSize);
     var cols = area.clientWidth > 40 * u ? 2 : 1;
     list.style.setProperty("--cols", cols);
-    var rowH = 6.2 * u + 0.5 * u;
-    return Math.max(1, cols * Math.floor((area.clientHeight + 0.5 * u) / rowH));
+    var gap = 0.5 * u, rows = Math.max(1, Math.floor((area.clientHeight + gap) / (6.2 * u + gap)));
+    // Stretch the rows to fill the height: no empty band at the bottom of the TV.
+    list.style.gridAutoRows = Math.floor((area.clientHeight - (rows - 1) * gap) / rows) + "px";
+    return cols * rows;
   }
 
   function showPage() {

@@ -140,9 +140,69 @@ def test_area_feed_has_per_building_figures(cast: factories.Cast, django_assert_
     for _ in range(2):
         factories.make_demand(cast.tower_a, cast.category)
     factories.make_demand(cast.tower_b, cast.category)
-    response = Client().get("/api/v1/screen/area/lujiazui/")
+    # slug lookup, stamp, area, figures, this month, per-building figures, list
+    with django_assert_num_queries(7):
+        response = Client().get("/api/v1/screen/area/lujiazui/")
     data = response.json()
     assert data["figures"]["received"] == 3
     rows = {b["slug"]: b["received"] for b in data["buildings"]}
     assert rows == {cast.tower_a.slug: 2, cast.tower_b.slug: 1}
     assert Client().get("/api/v1/screen/area/pudong/").json()["figures"]["received"] == 3
+
+
+def test_echarts_is_vendored_with_its_licence() -> None:
+    from pathlib import Path
+
+    vendor = Path(__file__).resolve().parents[2] / "static" / "vendor" / "echarts"
+    assert (vendor / "echarts.min.js").stat().st_size > 500_000
+    assert "Apache License" in (vendor / "LICENSE").read_text()
+    assert (vendor / "NOTICE").exists()
+
+
+def test_polling_screen_always_shows_a_naive_recount(cast: factories.Cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """Random submits and transitions; after each, a screen polling with If-None-Match sees exactly
+    the recount (a 304 only when the figures and the list really are unchanged)."""
+    import random
+    from collections import Counter
+
+    rng = random.Random(42)
+    client = Client()
+    etag, shown = "", {}
+    demands: list[Demand] = []
+    for step in range(40):
+        with django_capture_on_commit_callbacks(execute=True):
+            open_ones = [d for d in demands if d.status != "resolved"]
+            if not demands or rng.random() < 0.35:
+                demands.append(
+                    factories.make_demand(
+                        cast.tower_a, cast.category, title=f"诉求{step}", is_public=rng.random() < 0.7
+                    )
+                )
+            else:
+                d = rng.choice(open_ones or demands)
+                action = {
+                    "submitted": "assign",
+                    "assigned": rng.choice(["start", "resolve"]),
+                    "in_progress": "resolve",
+                }.get(d.status, "reopen")
+                new = actions.demand_transition(
+                    demand=d,
+                    action=action,
+                    actor=cast.captain_a,
+                    assignee=actions.Assignee(department=cast.fire) if action == "assign" else None,
+                    outcome="solved" if action == "resolve" else "",
+                    note="说明" if action in ("resolve", "reopen") else "",
+                )
+                demands[demands.index(d)] = new
+        response = _feed(client, cast.tower_a.slug, if_none_match=etag) if etag else _feed(client, cast.tower_a.slug)
+        if response.status_code == 200:
+            etag, data = response["ETag"], response.json()
+            shown = {"figures": data["figures"], "statuses": {d["id"]: d["status"] for d in data["demands"]}}
+        else:
+            assert response.status_code == 304
+        statuses = Counter(d.status for d in demands)
+        assert shown["figures"]["received"] == len(demands)
+        assert shown["figures"]["resolved"] == statuses["resolved"]
+        assert shown["figures"]["in_progress"] == statuses["assigned"] + statuses["in_progress"]
+        assert shown["figures"]["waiting"] == statuses["submitted"]
+        assert shown["statuses"] == {d.pk: d.status for d in demands if d.is_public}
