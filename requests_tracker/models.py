@@ -151,6 +151,7 @@ class Demand(models.Model):
             models.Index(
                 fields=["building", "submitted_at"],
                 include=[
+                    "id",  # COUNT("id") in selectors.demand_figures: without it, every count reads the table
                     "status",
                     "outcome",
                     "category",

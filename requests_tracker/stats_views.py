@@ -151,12 +151,13 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
 class StatsView(APIView):
     """GET /api/v1/stats/: the same figures as /stats/, for district staff (their districts),
     captains (their buildings) and superusers; filters district, subdistrict, building, category,
-    since, until (YYYY-MM-DD)."""
+    since, until (YYYY-MM-DD). `?only=figures` answers the headline figures alone (one query), which is
+    what a dashboard tile or the district's landing page needs."""
 
     @extend_schema(
         parameters=[
             OpenApiParameter(name, str, required=False)
-            for name in ("district", "subdistrict", "building", "category", "since", "until")
+            for name in ("district", "subdistrict", "building", "category", "since", "until", "only")
         ],
         responses={200: dict},
     )
@@ -169,4 +170,8 @@ class StatsView(APIView):
         form = stats.StatsFilterForm(request.query_params)
         if not form.is_valid():
             raise ApiValidationError(form.errors)
-        return Response(stats.compute(form.apply(qs)))
+        only = request.query_params.get("only", "")
+        if only not in ("", "figures"):
+            raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
+        qs = form.apply(qs)
+        return Response(stats.headline(qs) if only else stats.compute(qs))
