@@ -14,7 +14,6 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -83,12 +82,13 @@ def _digest(qs: QuerySet[Demand]) -> str:
     row = qs.aggregate(
         n=Count("id"),
         shown=Count("id", filter=Q(is_public=True, is_hidden=False)),
+        companies=Count("id", filter=Q(show_company=True)),
         last=Max("updated_at"),
         versions=Sum("version"),
         supports=Sum("support_count"),
     )
     last = row["last"].timestamp() if row["last"] else 0
-    return f"{row['n']}.{row['shown']}.{last}.{row['versions'] or 0}.{row['supports'] or 0}"
+    return f"{row['n']}.{row['shown']}.{row['companies']}.{last}.{row['versions'] or 0}.{row['supports'] or 0}"
 
 
 def building_stamp(building_id: int) -> str:
@@ -116,10 +116,16 @@ def _area_filter(kind: str, area_id: int) -> dict[str, int]:
     return {"building__subdistrict_id": area_id}
 
 
+#: Whatever the stamps say, every feed is rebuilt this often (seconds): an edit that changes none of
+#: the stamped columns (a title corrected in the admin, say) still reaches the screens.
+REFRESH_EVERY = 60
+
+
 def etag_for(stamp: str) -> str:
-    """The ETag of a feed: the data's stamp plus what else changes the answer (language, month)."""
+    """The ETag of a feed: the data's stamp plus what else changes the answer (language, month, minute)."""
     now = timezone.localtime()
-    raw = f"{stamp}|{get_language()}|{now:%Y-%m}|{settings.LANGUAGE_CODE}"
+    bucket = int(now.timestamp()) // REFRESH_EVERY
+    raw = f"{stamp}|{get_language()}|{now:%Y-%m}|{bucket}"
     return '"' + hashlib.blake2s(raw.encode(), digest_size=12).hexdigest() + '"'
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
@@ -35,7 +37,14 @@ def _conditional(request: HttpRequest, stamp: str, build) -> HttpResponse:  # ty
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response: HttpResponse = HttpResponseNotModified()
     else:
-        response = JsonResponse(build(), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+        # Many screens show the same building: the first to see a new ETag builds the body, the rest
+        # are served the cached bytes.
+        key = f"screen:body:{request.path}:{etag}"
+        body = cache.get(key)
+        if body is None:
+            body = json.dumps(build(), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+            cache.set(key, body, screen.REFRESH_EVERY * 2)
+        response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     # Always revalidate: the screen must see a change within seconds, never a stale copy from a proxy.
     response["Cache-Control"] = "no-cache"

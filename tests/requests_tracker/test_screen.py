@@ -85,6 +85,10 @@ def test_feed_answers_304_without_a_query_when_nothing_changed(cast: factories.C
         again = _feed(client, cast.tower_a.slug, if_none_match=etag)
     assert again.status_code == 304
     assert again.content == b""
+    # Another screen of the same building, with nothing cached in its browser: the body is shared.
+    with django_assert_num_queries(0):
+        other = _feed(Client(), cast.tower_a.slug)
+    assert other.status_code == 200 and other.content == first.content
 
 
 def test_feed_changes_its_etag_when_a_demand_moves(cast: factories.Cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
