@@ -24,12 +24,6 @@ from buildings.models import District
 from lousihui.exports import csv_response, xlsx_response
 
 from . import selectors, stats
-from .models import Demand
-
-
-def _scoped(request: HttpRequest) -> tuple[selectors.ActorScope, QuerySet[Demand]]:
-    scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
-    return scope, stats.demands_for_stats(scope)
 
 
 def _page_access(request: HttpRequest) -> selectors.ActorScope:
@@ -68,7 +62,6 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     """/stats/: the figures with their definitions, ECharts charts, exports; prints on A4."""
     scope = _page_access(request)
     form = stats.StatsFilterForm(request.GET or None)
-    qs = stats.demands_for_stats(scope)
     data = None
     if form.is_bound and not form.is_valid():
         status = 400
@@ -76,8 +69,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         if not form.is_bound:
             form.is_valid()  # an unbound form: no filters
             form.cleaned_data = {}
-        qs = form.apply(qs)
-        data = stats.compute(qs)
+        data = stats.compute(form.demands(scope))
         status = 200
     return render(
         request,
@@ -104,7 +96,7 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    qs = form.apply(stats.demands_for_stats(scope))
+    qs = form.demands(scope)
     what = request.GET.get("what", "figures")
     stamp = timezone.localdate().isoformat()
     if what == "rows":
@@ -140,7 +132,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     form = stats.StatsFilterForm({"district": district.slug, "since": first, "until": last})
     form.is_valid()
-    data = stats.compute(form.apply(stats.demands_for_stats(scope)), top=15)
+    data = stats.compute(form.demands(scope), top=15)
     return render(
         request,
         "stats/report.html",
@@ -164,7 +156,7 @@ class StatsView(APIView):
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             self.permission_denied(request)
-        scope, qs = _scoped(request)
+        scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
         if not stats.can_read_stats(scope):
             raise ApiPermissionDenied(_("The statistics are for district staff and building captains."))
         form = stats.StatsFilterForm(request.query_params)
@@ -173,5 +165,5 @@ class StatsView(APIView):
         only = request.query_params.get("only", "")
         if only not in ("", "figures"):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
-        qs = form.apply(qs)
+        qs = form.demands(scope)
         return Response(stats.headline(qs) if only else stats.compute(qs))
