@@ -176,15 +176,16 @@ def public_company(demand: Demand) -> str:
     return _("An employee of a company in the building")
 
 
-def _latest_update(demand: Demand) -> dict[str, Any] | None:
+def _latest_update(demand: Any) -> dict[str, Any] | None:
+    """The latest public event, from the annotations made by screen_demands (no extra query)."""
     kind = getattr(demand, "last_kind", None)
     if not kind:
         return None
     label = str(DemandEvent.Kind(kind).label)
     note = demand.last_note or ""
-    assignee = (demand.last_data or {}).get("assignee") if isinstance(demand.last_data, dict) else None
-    if kind == DemandEvent.Kind.ASSIGNED and assignee:
-        label = _("Assigned to %(assignee)s") % {"assignee": assignee}
+    data = demand.last_data if isinstance(demand.last_data, dict) else {}
+    if kind == DemandEvent.Kind.ASSIGNED and data.get("assignee"):
+        label = _("Assigned to %(assignee)s") % {"assignee": data["assignee"]}
     return {"kind": kind, "label": label, "note": mask_personal(note)[:300], "at": demand.last_at}
 
 

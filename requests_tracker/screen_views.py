@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import mark_safe
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import screen

@@ -94,7 +94,7 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return HttpResponse(_("Export as csv or xlsx."), status=404, content_type="text/plain; charset=utf-8")
     form = stats.StatsFilterForm(request.GET)
     if not form.is_valid():
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     qs = form.demands(scope)
     what = request.GET.get("what", "figures")
@@ -161,7 +161,7 @@ class StatsView(APIView):
             raise ApiPermissionDenied(_("The statistics are for district staff and building captains."))
         form = stats.StatsFilterForm(request.query_params)
         if not form.is_valid():
-            raise ApiValidationError(form.errors)
+            raise ApiValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         only = request.query_params.get("only", "")
         if only not in ("", "figures"):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from requests_tracker import actions
@@ -207,4 +208,11 @@ def test_stats_page_desktop_and_phone(server: Server, browser: Any) -> None:
         assert page.locator("#k-received").inner_text() == "15"
         page.locator("#chart-monthly svg").wait_for()
         screenshot(page, name)
+        if name == "stats-desktop":
+            page.goto(f"{server.url}/stats/report/?district=pudong&month={timezone.localdate():%Y-%m}")
+            assert "浦东新区楼事会诉求办理月度报告" in page.locator("h1").inner_text()
+            screenshot(page, "stats-monthly-report")
+            pdf = page.pdf(format="A4", print_background=True)
+            pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+            assert pages == 1, f"the monthly report should print on one A4 page, not {pages}"
         context.close()
