@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
-from . import screen, workflow
+from . import screen, stats, workflow
 from .models import Category, Demand, DemandEvent
 from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
@@ -154,7 +154,7 @@ def demand_submit(
         is_public=True,
         created_at=now,
     )
-    screen.demand_changed(demand.building_id)
+    stats.demand_changed(demand.building_id, None, (Status.SUBMITTED, ""))
     return demand
 
 
@@ -292,7 +292,9 @@ def demand_transition(
         data=data,
         created_at=now,
     )
-    screen.demand_changed(demand.building_id)
+    stats.demand_changed(
+        demand.building_id, (demand.status, demand.outcome), (transition.target, str(changes.get("outcome", "")))
+    )
     demand.refresh_from_db()
     return demand
 

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Building, District, Subdistrict
 
 from . import selectors
-from .models import Category, Demand
+from .models import Category, Demand, DemandTally
 from .selectors import ActorScope
 from .workflow import OPEN_STATUSES, Outcome, Status
 
@@ -46,6 +46,50 @@ DEFINITIONS: dict[str, Any] = {
         "Open demands assigned to each department, how many are overdue, and how long the oldest has waited."
     ),
 }
+
+
+# --- maintained counters -------------------------------------------------------------------------
+
+Key = tuple[str, str]  # (status, outcome)
+
+
+def demand_changed(building_id: int, before: Key | None, after: Key) -> None:
+    """Called by the actions, inside their transaction, when a demand is submitted or changes status:
+    moves one demand between the building's tallies, and tells the screens after commit."""
+    deltas: dict[Key, int] = {}
+    if before is not None:
+        deltas[before] = deltas.get(before, 0) - 1
+    deltas[after] = deltas.get(after, 0) + 1
+    rows = sorted((k, d) for k, d in deltas.items() if d)
+    if rows:
+        table = DemandTally._meta.db_table
+        # One statement, keys in a fixed order: two transactions moving demands of the same building
+        # in opposite directions lock the tally rows in the same order, so they cannot deadlock.
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+        params: list[Any] = []
+        for (status, outcome), delta in rows:
+            params += [building_id, status, outcome, delta]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (building_id, status, outcome, n) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (building_id, status, outcome) DO UPDATE SET n = {table}.n + EXCLUDED.n",
+                params,
+            )
+    from . import screen
+
+    screen.demand_changed(building_id)
+
+
+def rebuild_tallies() -> None:
+    """Recomputes every tally from the demands (after a bulk load, or to repair by hand)."""
+    table = DemandTally._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} (building_id, status, outcome, n) "  # noqa: S608
+            f"SELECT building_id, status, outcome, count(*) FROM {Demand._meta.db_table} "
+            "GROUP BY building_id, status, outcome"
+        )
 
 
 def can_read_stats(scope: ActorScope) -> bool:
@@ -112,6 +156,30 @@ class StatsFilterForm(forms.Form):
         or a join make it estimate badly and read the table.
         """
         data = self.cleaned_data
+        ids = self.building_ids(scope)
+        qs = Demand.objects.all() if ids is None else Demand.objects.filter(building_id__in=sorted(ids))
+        if data.get("category_obj"):
+            qs = qs.filter(category=data["category_obj"])
+        tz = timezone.get_current_timezone()
+        if data.get("since"):
+            qs = qs.filter(submitted_at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
+        if data.get("until"):
+            qs = qs.filter(submitted_at__lt=datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=tz))
+        return qs
+
+    @property
+    def by_building_only(self) -> bool:
+        """Whether the filters only choose buildings: then the maintained tallies answer the headline."""
+        data = self.cleaned_data
+        return not (data.get("category_obj") or data.get("since") or data.get("until"))
+
+    def building_ids(self, scope: ActorScope | None = None) -> set[int] | None:
+        """The buildings in reach that the filters choose (None: all); computed once per form."""
+        cache_key = (scope.user_id if scope else None, scope.is_superuser if scope else True)
+        cached = getattr(self, "_ids", None)
+        if cached is not None and cached[0] == cache_key:
+            return cached[1]
+        data = self.cleaned_data
         ids = scope_building_ids(scope) if scope is not None else None
 
         def narrow(current: set[int] | None, more: set[int]) -> set[int]:
@@ -123,15 +191,8 @@ class StatsFilterForm(forms.Form):
             ids = narrow(ids, _building_ids(subdistrict=data["subdistrict_obj"]))
         if data.get("building_obj"):
             ids = narrow(ids, {data["building_obj"].pk})
-        qs = Demand.objects.all() if ids is None else Demand.objects.filter(building_id__in=sorted(ids))
-        if data.get("category_obj"):
-            qs = qs.filter(category=data["category_obj"])
-        tz = timezone.get_current_timezone()
-        if data.get("since"):
-            qs = qs.filter(submitted_at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
-        if data.get("until"):
-            qs = qs.filter(submitted_at__lt=datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=tz))
-        return qs
+        self._ids = (cache_key, ids)
+        return ids
 
 
 @dataclass(frozen=True)
@@ -230,14 +291,60 @@ def headline(qs: QuerySet[Demand], *, now: datetime | None = None) -> dict[str, 
     }
 
 
+def headline_from_tallies(building_ids: set[int] | None, *, now: datetime | None = None) -> dict[str, Any]:
+    """The same answer as `headline` for whole buildings, from the maintained tallies (2 queries):
+    a sum over a few rows per building, plus overdue from the partial index demand_open_due."""
+    now = now or timezone.now()
+    tallies = DemandTally.objects.all()
+    demands = Demand.objects.all()
+    if building_ids is not None:
+        tallies = tallies.filter(building_id__in=sorted(building_ids))
+        demands = demands.filter(building_id__in=sorted(building_ids))
+    counts: dict[tuple[str, str], int] = {}
+    for row in tallies.values("status", "outcome").annotate(total=Sum("n")).order_by():
+        counts[(row["status"], row["outcome"])] = row["total"] or 0
+
+    def of(*statuses: str) -> int:
+        return sum(n for (status, _outcome), n in counts.items() if status in statuses)
+
+    figures = selectors.Figures(
+        received=of(*Status.values),
+        resolved=of(Status.RESOLVED),
+        in_progress=of(Status.ASSIGNED, Status.IN_PROGRESS),
+        waiting=of(Status.SUBMITTED),
+    )
+    overdue = demands.filter(due_at__lt=now).exclude(status=Status.RESOLVED).count()
+    return {
+        "figures": {**asdict(figures), "overdue": overdue, "resolution_rate": figures.resolution_rate},
+        "by_outcome": [
+            {"outcome": value, "label": str(label), "count": counts.get((Status.RESOLVED, value), 0)}
+            for value, label in Outcome.choices
+        ],
+        "definitions": {k: str(DEFINITIONS[k]) for k in (*_HEADLINE, "by_outcome")},
+        "generated_at": now,
+    }
+
+
+def headline_for(
+    form: StatsFilterForm, scope: ActorScope | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The headline of a validated filter form: from the tallies when it only chooses buildings."""
+    if form.by_building_only:
+        return headline_from_tallies(form.building_ids(scope), now=now)
+    return headline(form.demands(scope), now=now)
+
+
 _HEADLINE = ("received", "resolved", "in_progress", "waiting", "overdue", "resolution_rate")
 
 
-def compute(qs: QuerySet[Demand], *, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
-    """Every figure of the stats page for the demands in `qs`, in 7 queries whatever their number."""
+def compute(
+    qs: QuerySet[Demand], *, now: datetime | None = None, top: int = 20, head: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every figure of the stats page for the demands in `qs`, in 7 queries whatever their number
+    (6 plus `head`'s when the headline comes precomputed, e.g. from `headline_for`)."""
     now = now or timezone.now()
     qs = qs.order_by()
-    head = headline(qs, now=now)
+    head = head or headline(qs, now=now)
     tz = timezone.get_current_timezone()
     received_by_month = {
         r["m"]: r["n"]

@@ -69,7 +69,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         if not form.is_bound:
             form.is_valid()  # an unbound form: no filters
             form.cleaned_data = {}
-        data = stats.compute(form.demands(scope))
+        now = timezone.now()
+        data = stats.compute(form.demands(scope), now=now, head=stats.headline_for(form, scope, now=now))
         status = 200
     return render(
         request,
@@ -104,7 +105,7 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
         name = f"lousihui-demands-{stamp}.{fmt}"
         sheet = _("demands")
     else:
-        headers, rows = stats.figure_export(stats.compute(qs))
+        headers, rows = stats.figure_export(stats.compute(qs, head=stats.headline_for(form, scope)))
         name = f"lousihui-figures-{stamp}.{fmt}"
         sheet = _("figures")
     if fmt == "csv":
@@ -132,7 +133,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     form = stats.StatsFilterForm({"district": district.slug, "since": first, "until": last})
     form.is_valid()
-    data = stats.compute(form.demands(scope), top=15)
+    data = stats.compute(form.demands(scope), top=15, head=stats.headline_for(form, scope))
     return render(
         request,
         "stats/report.html",
@@ -165,5 +166,6 @@ class StatsView(APIView):
         only = request.query_params.get("only", "")
         if only not in ("", "figures"):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
-        qs = form.demands(scope)
-        return Response(stats.headline(qs) if only else stats.compute(qs))
+        now = timezone.now()
+        head = stats.headline_for(form, scope, now=now)
+        return Response(head if only else stats.compute(form.demands(scope), now=now, head=head))
