@@ -4,11 +4,12 @@
     python -m bench.stats --demands 200000 --requests 200
 
 Seeds its own database with COPY (16 districts × 4 sub-districts, 3,000 buildings, demands in every
-status spread over two years; no timeline rows, which the figures do not read), starts gunicorn on
-127.0.0.1 with bench.wsgi and measures, in the same run: a bare Django view, the stats API for one
+status spread over two years; no timeline rows, which the figures do not read), recounts the tallies,
+starts gunicorn on 127.0.0.1 with bench.wsgi and measures, in the same run: a bare Django view; one
 district's headline figures (`only=figures`: received, resolved by outcome, in progress, waiting,
-overdue; from the maintained tallies and the partial index demand_open_due), the stats API for one district with every figure (percentiles, monthly, categories,
-ranking, departments), the stats API for one building, the screen feed (200) and the screen feed answering 304.
+overdue, from the maintained tallies and the partial index demand_open_due); the same district with
+every figure (percentiles, monthly, categories, ranking, departments); one building; the screen
+feed (200) and the screen feed answering 304.
 Only loopback traffic; stops by itself.
 """
 
