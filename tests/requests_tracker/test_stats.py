@@ -280,3 +280,14 @@ def test_monthly_report_for_a_district(cast: factories.Cast) -> None:
     assert response.context["data"]["figures"]["received"] == 1
     assert _client(cast.district_staff).get("/stats/report/", {"district": "putuo"}).status_code == 403
     assert Subdistrict.objects.exists()
+
+
+def test_rebuild_tallies_command_repairs_a_drift(cast: factories.Cast) -> None:
+    from django.core.management import call_command
+
+    from requests_tracker.models import DemandTally
+
+    factories.make_demand(cast.tower_a, cast.category)
+    DemandTally.objects.update(n=99)  # as if something had bypassed the actions
+    call_command("rebuild_tallies", stdout=io.StringIO())
+    assert stats.headline_from_tallies({cast.tower_a.pk})["figures"]["received"] == 1
