@@ -3,6 +3,8 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
+from requests_tracker.screen_views import area_screen_feed, screen_feed
+from requests_tracker.stats_views import StatsView
 
 router = DefaultRouter()
 router.register("buildings", BuildingViewSet, basename="building")
@@ -12,5 +14,8 @@ router.register("demands", DemandViewSet, basename="demand")
 urlpatterns = [
     # Tokens are URL-safe base64 (see new_tracking_token): anything else is a 404 here, not a query.
     path("track/<slug:token>/", TrackView.as_view(), name="api-track"),
+    path("screen/area/<slug:slug>/", area_screen_feed, name="api-area-screen"),
+    path("screen/<slug:slug>/", screen_feed, name="api-screen"),
+    path("stats/", StatsView.as_view(), name="api-stats"),
     *router.urls,
 ]

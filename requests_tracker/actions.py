@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
-from . import workflow
+from . import screen, stats, workflow
 from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
 from .photos import MAX_PHOTOS, CleanPhoto
 from .selectors import ActorScope, actor_scope, serving_members
@@ -169,6 +169,7 @@ def demand_submit(
         is_public=True,
         created_at=now,
     )
+    stats.demand_changed(demand.building_id, None, (Status.SUBMITTED, ""))
     return demand
 
 
@@ -312,6 +313,9 @@ def demand_transition(
         data=data,
         created_at=now,
     )
+    stats.demand_changed(
+        demand.building_id, (demand.status, demand.outcome), (transition.target, str(changes.get("outcome", "")))
+    )
     demand.refresh_from_db()
     return demand
 
@@ -330,6 +334,7 @@ def demand_add_note(
         raise TransitionError(_("The note is empty."), field="note")
     now = timezone.now()
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
+    screen.demand_changed(demand.building_id)
     return DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOTE,
@@ -376,6 +381,7 @@ def demand_support(*, demand: Demand, user: User | None = None, client_key: str 
         return False
     Demand.objects.filter(pk=demand.pk).update(support_count=F("support_count") + 1)
     demand.support_count += 1
+    screen.demand_changed(demand.building_id)
     return True
 
 
@@ -405,6 +411,7 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
     with override(settings.LANGUAGE_CODE):
         label = str(_("the submitter"))
+    screen.demand_changed(demand.building_id)
     return DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOT_SOLVED,
@@ -481,6 +488,9 @@ def demand_merge(
     )
     if updated != 1:
         raise _stale()
+    stats.demand_changed(demand.building_id, (demand.status, demand.outcome), (Status.RESOLVED, Outcome.DUPLICATE))
+    if into.building_id != demand.building_id:
+        screen.demand_changed(into.building_id)
     # Supports move to the target unless that person already supports it (the unique constraints).
     target_users = set(into.supports.exclude(user=None).values_list("user_id", flat=True))
     target_keys = set(into.supports.exclude(client_key="").values_list("client_key", flat=True))
@@ -587,5 +597,6 @@ def demand_moderate(
         data={"fields": sorted(changes)},
         created_at=now,
     )
+    screen.demand_changed(demand.building_id)  # a hidden or reworded demand must leave the screens now
     demand.refresh_from_db()
     return demand

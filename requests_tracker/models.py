@@ -160,6 +160,28 @@ class Demand(models.Model):
         indexes = [
             models.Index(fields=["building", "status"], name="demand_building_status"),
             models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
+            # Every column the statistics read, so the district figures are index-only scans over the
+            # district's buildings on PostgreSQL (see requests_tracker/stats.py and bench/stats.py).
+            models.Index(
+                fields=["building", "submitted_at"],
+                include=[
+                    "id",  # COUNT("id") in selectors.demand_figures: without it, every count reads the table
+                    "status",
+                    "outcome",
+                    "category",
+                    "assignee_department",
+                    "assigned_at",
+                    "resolved_at",
+                    "due_at",
+                ],
+                name="demand_stats_cover",
+            ),
+            # Open demands by due date: the "overdue" figure counts a few index entries per building.
+            models.Index(
+                fields=["building", "due_at"],
+                condition=~models.Q(status="resolved"),
+                name="demand_open_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,6 +213,31 @@ class Demand(models.Model):
 
     def age(self, now: datetime) -> timedelta:
         return (self.resolved_at or now) - self.submitted_at
+
+
+class DemandTally(models.Model):
+    """A maintained counter: how many demands of a building are in each (status, outcome).
+
+    Written only by `stats.demand_changed`, which the actions call in the same transaction as the
+    change; read by the district statistics, so a district's headline figures sum a few hundred rows
+    instead of counting its demands. A randomized test proves it always equals a recount;
+    `stats.rebuild_tallies()` recomputes it from the demands (migration, bulk loads).
+    """
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="+", verbose_name=_("building"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    n = models.IntegerField(_("demands"), default=0)
+
+    class Meta:
+        verbose_name = _("demand tally")
+        verbose_name_plural = _("demand tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "status", "outcome"], name="demand_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.status} {self.outcome}: {self.n}"
 
 
 class DemandEvent(models.Model):

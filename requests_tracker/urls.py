@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import screen_views, stats_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,9 @@ urlpatterns = [
     path("t/<str:token>/not-solved/", views.demand_not_solved, name="track-not-solved"),
     path("t/<str:token>/follow/", views.demand_follow, name="track-follow"),
     path("t/<str:token>/photos/<int:photo_id>/", views.photo_by_token, name="photo-by-token"),
+    path("screen/area/<slug:slug>/", screen_views.area_screen_page, name="area-screen"),
+    path("screen/<slug:slug>/", screen_views.screen_page, name="screen"),
+    path("stats/", stats_views.stats_page, name="stats"),
+    path("stats/report/", stats_views.monthly_report, name="stats-report"),
+    path("stats/export.<str:fmt>", stats_views.stats_export, name="stats-export"),
 ]

@@ -1,0 +1,295 @@
+"""The lobby screen (电子屏): masking of personal data, version stamps and the feed behind the screen.
+
+A thousand screens poll their feed every few seconds. Each answer carries an ETag derived from a
+version stamp of the building (or area) held in the cache, so a poll when nothing changed is a cache
+read and a 304, with no database query. `demand_changed` drops the stamp when a demand changes
+(called by the actions, on commit); the stamp also expires after STAMP_TTL seconds, so a change made
+outside the actions still shows within seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from buildings.models import Building, District, Subdistrict
+
+from . import selectors
+from .models import Demand, DemandEvent
+from .workflow import STEPS, Status
+
+#: How long a cached stamp is trusted without a hook telling it changed (seconds).
+STAMP_TTL = 2
+#: How many demands the screen shows at most (it pages through them by itself).
+FEED_LIMIT = 200
+SLUG_TTL = 300
+
+# --- masking ----------------------------------------------------------------------------------
+
+_D = r"[0-9０-９]"
+# A mainland mobile: 1, then 3–9, then nine digits, optionally +86/0086 in front and spaces or dashes
+# between the groups (138 1234 5678, 138-1234-5678); full-width digits too. Not inside a longer number.
+_MOBILE = re.compile(
+    rf"(?<![0-9０-９])(?:(?:\+|＋|00)?86[\s\-]?)?[1１][3-9３-９]{_D}(?:[\s\-]?{_D}{{4}}){{2}}(?![0-9０-９])"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+MASK_MOBILE = "1**********"
+MASK_EMAIL = "***@***"
+
+
+def mask_personal(text: str) -> str:
+    """Public text with anything that looks like a mainland mobile number or an e-mail address masked."""
+    if not text:
+        return ""
+    text = _EMAIL.sub(MASK_EMAIL, text)
+    return _MOBILE.sub(MASK_MOBILE, text)
+
+
+# --- version stamps ---------------------------------------------------------------------------
+
+
+def _gen() -> int:
+    gen = cache.get("screen:gen")
+    if gen is None:
+        cache.add("screen:gen", 1, None)
+        gen = cache.get("screen:gen") or 1
+    return int(gen)
+
+
+def demand_changed(building_id: int) -> None:
+    """Tells screens and area screens that a demand of this building changed (after commit)."""
+
+    def bump() -> None:
+        cache.delete(f"screen:stamp:b:{building_id}")
+        try:
+            cache.incr("screen:gen")
+        except ValueError:
+            cache.add("screen:gen", 1, None)
+
+    transaction.on_commit(bump)
+
+
+def _digest(qs: QuerySet[Demand]) -> str:
+    row = qs.aggregate(
+        n=Count("id"),
+        shown=Count("id", filter=Q(is_public=True, is_hidden=False)),
+        companies=Count("id", filter=Q(show_company=True)),
+        last=Max("updated_at"),
+        versions=Sum("version"),
+        supports=Sum("support_count"),
+    )
+    last = row["last"].timestamp() if row["last"] else 0
+    return f"{row['n']}.{row['shown']}.{row['companies']}.{last}.{row['versions'] or 0}.{row['supports'] or 0}"
+
+
+def building_stamp(building_id: int) -> str:
+    """A value that changes whenever a demand of the building changes; one cache read when warm."""
+    key = f"screen:stamp:b:{building_id}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = _digest(Demand.objects.filter(building_id=building_id))
+        cache.set(key, stamp, STAMP_TTL)
+    return stamp
+
+
+def area_stamp(kind: str, area_id: int) -> str:
+    key = f"screen:stamp:{kind}:{area_id}:{_gen()}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = _digest(Demand.objects.filter(**_area_filter(kind, area_id)))
+        cache.set(key, stamp, STAMP_TTL)
+    return stamp
+
+
+def _area_filter(kind: str, area_id: int) -> dict[str, int]:
+    if kind == "d":
+        return {"building__subdistrict__district_id": area_id}
+    return {"building__subdistrict_id": area_id}
+
+
+#: Whatever the stamps say, every feed is rebuilt this often (seconds): an edit that changes none of
+#: the stamped columns (a title corrected in the admin, say) still reaches the screens.
+REFRESH_EVERY = 60
+
+
+def etag_for(stamp: str) -> str:
+    """The ETag of a feed: the data's stamp plus what else changes the answer (language, month, minute)."""
+    now = timezone.localtime()
+    bucket = int(now.timestamp()) // REFRESH_EVERY
+    raw = f"{stamp}|{get_language()}|{now:%Y-%m}|{bucket}"
+    return '"' + hashlib.blake2s(raw.encode(), digest_size=12).hexdigest() + '"'
+
+
+# --- lookups (cached: the 304 path must not touch the database) -------------------------------
+
+
+def building_id_for_slug(slug: str) -> int | None:
+    key = f"screen:slug:b:{slug}"
+    found = cache.get(key)
+    if found is None:
+        found = Building.objects.filter(slug=slug, is_active=True).values_list("id", flat=True).first() or 0
+        cache.set(key, found, SLUG_TTL if found else 30)
+    return found or None
+
+
+def area_for_slug(slug: str) -> tuple[str, int] | None:
+    """("s", id) for a sub-district, ("d", id) for a district, None when neither has this slug."""
+    key = f"screen:slug:a:{slug}"
+    found = cache.get(key)
+    if found is None:
+        sub = Subdistrict.objects.filter(slug=slug).values_list("id", flat=True).first()
+        if sub:
+            found = ("s", sub)
+        else:
+            dist = District.objects.filter(slug=slug).values_list("id", flat=True).first()
+            found = ("d", dist) if dist else ("", 0)
+        cache.set(key, found, SLUG_TTL)
+    kind, area_id = found
+    return (kind, area_id) if kind else None
+
+
+# --- the feed ---------------------------------------------------------------------------------
+
+
+def _figures(qs: QuerySet[Demand]) -> dict[str, Any]:
+    figures = selectors.demand_figures(qs)
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    data: dict[str, Any] = asdict(figures)
+    data["this_month"] = qs.filter(submitted_at__gte=month_start).count()
+    data["resolution_rate"] = figures.resolution_rate
+    return data
+
+
+def public_company(demand: Demand) -> str:
+    """The company as the submitter allowed it to be shown, otherwise “某企业员工”."""
+    if demand.show_company and demand.company_name:
+        return mask_personal(demand.company_name)
+    return _("An employee of a company in the building")
+
+
+def _latest_update(demand: Any) -> dict[str, Any] | None:
+    """The latest public event, from the annotations made by screen_demands (no extra query)."""
+    kind = getattr(demand, "last_kind", None)
+    if not kind:
+        return None
+    label = str(DemandEvent.Kind(kind).label)
+    note = demand.last_note or ""
+    data = demand.last_data if isinstance(demand.last_data, dict) else {}
+    if kind == DemandEvent.Kind.ASSIGNED and data.get("assignee"):
+        label = _("Assigned to %(assignee)s") % {"assignee": data["assignee"]}
+    return {"kind": kind, "label": label, "note": mask_personal(note)[:300], "at": demand.last_at}
+
+
+def screen_demands(qs: QuerySet[Demand], limit: int = FEED_LIMIT) -> list[dict[str, Any]]:
+    """Public demands, newest activity first, each with its latest public update: one query."""
+    latest = DemandEvent.objects.filter(demand=OuterRef("pk"), is_public=True).order_by("-created_at", "-id")
+    rows = (
+        qs.filter(is_public=True, is_hidden=False)
+        .select_related("category", "building")
+        .annotate(
+            last_kind=Subquery(latest.values("kind")[:1]),
+            last_note=Subquery(latest.values("note")[:1]),
+            last_data=Subquery(latest.values("data")[:1]),
+            last_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    out = []
+    for d in rows:
+        out.append(
+            {
+                "id": d.pk,
+                "building": d.building.localized_name,
+                "category": d.category.localized_name,
+                "icon": d.category.icon,
+                "title": mask_personal(d.title),
+                "company": public_company(d),
+                "status": d.status,
+                "status_label": str(Status(d.status).label),
+                "step": STEPS.index(Status(d.status)),
+                "outcome": str(d.get_outcome_display()) if d.outcome else "",
+                "support_count": d.support_count,
+                "submitted_at": d.submitted_at,
+                "updated_at": d.updated_at,
+                "latest": _latest_update(d),
+            }
+        )
+    return out
+
+
+def building_feed(building_id: int, submit_url: str) -> dict[str, Any]:
+    """Everything the building's screen shows, in 4 queries whatever the number of demands."""
+    building = Building.objects.select_related("council").get(pk=building_id)
+    qs = Demand.objects.filter(building_id=building_id)
+    council = getattr(building, "council", None)
+    return {
+        "kind": "building",
+        "slug": building.slug,
+        "name": building.localized_name,
+        "council": str(council) if council else building.localized_name,
+        "service_station": council.service_station if council else "",
+        "submit_url": submit_url,
+        "figures": _figures(qs),
+        "steps": [str(s.label) for s in STEPS],
+        "demands": screen_demands(qs),
+        "generated_at": timezone.now(),
+    }
+
+
+def area_feed(kind: str, area_id: int) -> dict[str, Any]:
+    """An area screen: its figures, a row per building with the same figures, and the latest demands."""
+    area: District | Subdistrict = (District if kind == "d" else Subdistrict).objects.get(pk=area_id)
+    qs = Demand.objects.filter(**_area_filter(kind, area_id))
+    buildings = Building.objects.filter(is_active=True, **_building_area_filter(kind, area_id))
+    per_building = building_figures(buildings)
+    return {
+        "kind": "area",
+        "slug": area.slug,
+        "name": area.localized_name,
+        "council": area.localized_name,
+        "figures": _figures(qs),
+        "steps": [str(s.label) for s in STEPS],
+        "buildings": per_building,
+        "demands": screen_demands(qs, limit=100),
+        "generated_at": timezone.now(),
+    }
+
+
+def _building_area_filter(kind: str, area_id: int) -> dict[str, int]:
+    return {"subdistrict__district_id": area_id} if kind == "d" else {"subdistrict_id": area_id}
+
+
+def building_figures(buildings: QuerySet[Building]) -> list[dict[str, Any]]:
+    """The headline figures per building, in one grouped query (same definitions as demand_figures)."""
+    rows = (
+        buildings.annotate(
+            received=Count("demands"),
+            resolved=Count("demands", filter=Q(demands__status=Status.RESOLVED)),
+            in_progress=Count("demands", filter=Q(demands__status__in=[Status.ASSIGNED, Status.IN_PROGRESS])),
+            waiting=Count("demands", filter=Q(demands__status=Status.SUBMITTED)),
+        )
+        .values("slug", "name", "name_en", "received", "resolved", "in_progress", "waiting")
+        .order_by("-received", "slug")
+    )
+    english = (get_language() or "").startswith("en")
+    return [
+        {
+            "slug": r["slug"],
+            "name": (r["name_en"] if english and r["name_en"] else r["name"]),
+            "received": r["received"],
+            "resolved": r["resolved"],
+            "in_progress": r["in_progress"],
+            "waiting": r["waiting"],
+            "resolution_rate": (r["resolved"] / r["received"]) if r["received"] else None,
+        }
+        for r in rows
+    ]

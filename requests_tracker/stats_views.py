@@ -1,0 +1,171 @@
+"""The district statistics: the page, its exports, the monthly report and the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from buildings.models import District
+from lousihui.exports import csv_response, xlsx_response
+
+from . import selectors, stats
+
+
+def _page_access(request: HttpRequest) -> selectors.ActorScope:
+    if not request.user.is_authenticated:
+        raise _LoginRequired
+    scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
+    if not stats.can_read_stats(scope):
+        raise PermissionDenied(_("The statistics are for district staff and building captains."))
+    return scope
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _guarded(view):  # type: ignore[no-untyped-def]
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _LoginRequired:
+            return redirect_to_login(request.get_full_path())
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _districts(scope: selectors.ActorScope) -> QuerySet[District]:
+    qs = District.objects.order_by("slug")
+    return qs if scope.is_superuser else qs.filter(id__in=scope.district_ids)
+
+
+@require_GET
+@_guarded
+def stats_page(request: HttpRequest) -> HttpResponse:
+    """/stats/: the figures with their definitions, ECharts charts, exports; prints on A4."""
+    scope = _page_access(request)
+    form = stats.StatsFilterForm(request.GET or None)
+    data = None
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        if not form.is_bound:
+            form.is_valid()  # an unbound form: no filters
+            form.cleaned_data = {}
+        now = timezone.now()
+        data = stats.compute(form.demands(scope), now=now, head=stats.headline_for(form, scope, now=now))
+        status = 200
+    return render(
+        request,
+        "stats/stats.html",
+        {
+            "form": form,
+            "data": data,
+            "query": request.GET.urlencode(),
+            "districts": _districts(scope),
+            "buildings": stats.buildings_for_stats(scope).order_by("slug").only("slug", "name", "name_en")[:500],
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_guarded
+def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """/stats/export.csv|xlsx?what=figures|rows&…filters: the figures or the underlying rows in scope."""
+    scope = _page_access(request)
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(_("Export as csv or xlsx."), status=404, content_type="text/plain; charset=utf-8")
+    form = stats.StatsFilterForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    qs = form.demands(scope)
+    what = request.GET.get("what", "figures")
+    stamp = timezone.localdate().isoformat()
+    if what == "rows":
+        headers, rows = stats.row_export(qs)
+        name = f"lousihui-demands-{stamp}.{fmt}"
+        sheet = _("demands")
+    else:
+        headers, rows = stats.figure_export(stats.compute(qs, head=stats.headline_for(form, scope)))
+        name = f"lousihui-figures-{stamp}.{fmt}"
+        sheet = _("figures")
+    if fmt == "csv":
+        return csv_response(name, headers, rows)
+    return xlsx_response(name, headers, rows, sheet_title=str(sheet))
+
+
+@require_GET
+@_guarded
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """/stats/report/?district=<slug>&month=YYYY-MM: a district's month on one A4 page, for printing."""
+    scope = _page_access(request)
+    districts = _districts(scope)
+    district = districts.filter(slug=request.GET.get("district", "")).first() or (
+        districts.first() if request.GET.get("district") is None else None
+    )
+    if district is None:
+        raise PermissionDenied(_("Choose a district you may read."))
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+    except (TypeError, ValueError):
+        first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month by default
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    form = stats.StatsFilterForm({"district": district.slug, "since": first, "until": last})
+    form.is_valid()
+    data = stats.compute(form.demands(scope), top=15, head=stats.headline_for(form, scope))
+    return render(
+        request,
+        "stats/report.html",
+        {"district": district, "first": first, "last": last, "data": data, "today": today},
+    )
+
+
+class StatsView(APIView):
+    """GET /api/v1/stats/: the same figures as /stats/, for district staff (their districts),
+    captains (their buildings) and superusers; filters district, subdistrict, building, category,
+    since, until (YYYY-MM-DD). `?only=figures` answers the headline figures alone (one query), which is
+    what a dashboard tile or the district's landing page needs."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in ("district", "subdistrict", "building", "category", "since", "until", "only")
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
+        if not stats.can_read_stats(scope):
+            raise ApiPermissionDenied(_("The statistics are for district staff and building captains."))
+        form = stats.StatsFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ApiValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        only = request.query_params.get("only", "")
+        if only not in ("", "figures"):
+            raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
+        now = timezone.now()
+        head = stats.headline_for(form, scope, now=now)
+        return Response(head if only else stats.compute(form.demands(scope), now=now, head=head))
