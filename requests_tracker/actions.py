@@ -1,7 +1,7 @@
 """Writes: submitting demands and moving them through the workflow.
 
 Views, the API, the admin, management commands and tasks all call these functions.
-Each is atomic: the demand, its timeline event (and later its outbox rows) commit together.
+Each is atomic: the demand, its timeline event and its outbox rows (notifications.on_event) commit together.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
-from . import workflow
+from . import notifications, workflow
 from .models import Category, Demand, DemandEvent
 from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
@@ -146,7 +146,7 @@ def demand_submit(
         raise ValidationError(errors)
     demand.full_clean(exclude=["token"])
     demand.save()
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.SUBMITTED,
         to_status=Status.SUBMITTED,
@@ -154,6 +154,7 @@ def demand_submit(
         is_public=True,
         created_at=now,
     )
+    notifications.on_event(event)
     return demand
 
 
@@ -279,7 +280,7 @@ def demand_transition(
             _("This demand was changed by someone else since you opened it. Reload it and try again."),
             code="stale",
         )
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=_EVENT_KIND[transition.action],
         from_status=demand.status,
@@ -291,6 +292,7 @@ def demand_transition(
         data=data,
         created_at=now,
     )
+    notifications.on_event(event)
     demand.refresh_from_db()
     return demand
 
@@ -309,7 +311,7 @@ def demand_add_note(
         raise TransitionError(_("The note is empty."), field="note")
     now = timezone.now()
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
-    return DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOTE,
         actor=actor,
@@ -318,3 +320,5 @@ def demand_add_note(
         is_public=is_public,
         created_at=now,
     )
+    notifications.on_event(event)
+    return event

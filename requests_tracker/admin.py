@@ -484,3 +484,6 @@ class DemandEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from . import admin_notifications  # noqa: E402, F401  (the notification outbox's admin)

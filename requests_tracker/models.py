@@ -258,3 +258,14 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"+1 · {self.demand_id}"
+
+
+# The notification outbox lives in its own module; imported here so Django registers its models.
+from .notifications.models import (  # noqa: E402, F401
+    ChannelOptOut,
+    DeliveryAttempt,
+    Escalation,
+    Notification,
+    SubmitterPreference,
+    WebhookEndpoint,
+)
