@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import socket
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from lousihui.celery import app
 
@@ -24,9 +24,10 @@ __all__ = ["app"]
 _WORKER = socket.gethostname()
 
 
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=30, time_limit=45)
-def deliver_notification(notification_id: int) -> str:
-    return delivery.deliver(notification_id, worker=_WORKER)
+@shared_task(bind=True, acks_late=True, ignore_result=True, soft_time_limit=30, time_limit=45)
+def deliver_notification(self: Task, notification_id: int) -> str:
+    # The worker's node name (e.g. celery@host) goes into the attempt log.
+    return delivery.deliver(notification_id, worker=self.request.hostname or _WORKER)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

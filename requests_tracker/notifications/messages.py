@@ -41,7 +41,7 @@ def _when(moment: datetime | None) -> str:
 
 def _duration(delta: timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
-    if hours >= 48:
+    if hours >= 24:
         return _("%(days)s days") % {"days": hours // 24}
     return _("%(hours)s hours") % {"hours": max(hours, 1)}
 
@@ -188,9 +188,22 @@ def weekly_figures(rows: list[dict[str, Any]], *, week: str) -> Message:
 # --- rendering -------------------------------------------------------------
 
 
+def _context(message: Message) -> dict[str, Any]:
+    def line(label: str, value: str) -> str:
+        # “楼宇：上海中心大厦” in Chinese (full-width colon), “Building: Shanghai Tower” in English.
+        return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+    return {
+        "m": message,
+        "paragraphs": [p for p in message.paragraphs if p],
+        "fact_lines": [line(label, value) for label, value in message.facts],
+        "link_line": line(message.link_label, message.link) if message.link else "",
+    }
+
+
 def render_email(message: Message) -> tuple[str, str, str]:
     """(subject, plain text, HTML) in the active language."""
-    context = {"m": message, "paragraphs": [p for p in message.paragraphs if p]}
+    context = _context(message)
     text = render_to_string("notifications/email.txt", context)
     html = render_to_string("notifications/email.html", context)
     return message.subject, text, html
@@ -198,5 +211,4 @@ def render_email(message: Message) -> tuple[str, str, str]:
 
 def render_webhook_text(message: Message) -> str:
     """Markdown as both WeCom and DingTalk group robots display it."""
-    context = {"m": message, "paragraphs": [p for p in message.paragraphs if p]}
-    return render_to_string("notifications/webhook.md", context).strip()
+    return render_to_string("notifications/webhook.md", _context(message)).strip()

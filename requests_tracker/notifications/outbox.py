@@ -197,11 +197,15 @@ def _submitter_rows(demand: Demand, event: DemandEvent, now: datetime) -> list[N
 
 def on_event(event: DemandEvent) -> list[Notification]:
     """Writes the notifications `event` causes, in the caller's transaction (see the package docstring)."""
-    demand = (
-        Demand.objects.select_related("building", "category", "assignee_member__user", "assignee_department")
-        .filter(pk=event.demand_id)
-        .get()
-    )
+    if event.kind == DemandEvent.Kind.SUBMITTED:
+        demand = event.demand  # just created, with its building and category: nothing to reload
+    else:
+        # The caller's instance predates the compare-and-set UPDATE: read what the event produced.
+        demand = (
+            Demand.objects.select_related("building", "category", "assignee_member__user", "assignee_department")
+            .filter(pk=event.demand_id)
+            .get()
+        )
     now = event.created_at or timezone.now()
     links = {"demand": demand, "event": event}
     Kind = DemandEvent.Kind

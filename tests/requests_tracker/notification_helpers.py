@@ -87,7 +87,9 @@ def celery_worker(
     if beat:
         args += ["--beat", "--schedule", str(log.with_suffix(".beat"))]
     with log.open("w") as out:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     worker = Worker(process, log)
     try:
         deadline = time.monotonic() + 60
