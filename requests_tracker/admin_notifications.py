@@ -21,7 +21,7 @@ from .notifications.models import (
     WebhookEndpoint,
 )
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Notification.Status.PENDING: "#9a6700",
     Notification.Status.SENDING: "#0969da",
     Notification.Status.SENT: "#1a7f37",
@@ -42,7 +42,7 @@ class DeliveryAttemptInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["number", "started_at", "finished_at", "ok", "error", "worker"]
-    readonly_fields = fields
+    readonly_fields = ["number", "started_at", "finished_at", "ok", "error", "worker"]
 
 
 @admin.register(Notification)

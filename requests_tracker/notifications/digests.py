@@ -57,10 +57,14 @@ def send_daily_digests(*, now: datetime | None = None) -> list[Notification]:
     for user, rows in captain_digest_rows(now).items():
         if not any(r["new"] or r["waiting"] or r["overdue"] for r in rows):
             continue
+
+        def compose(rows: list[dict[str, Any]] = rows) -> messages.Message:
+            return messages.daily_digest(rows, today=today)
+
         written += _write_once(
             outbox._email_rows(
                 [user],
-                lambda rows=rows: messages.daily_digest(rows, today=today),
+                compose,
                 kind=Notification.Kind.DAILY_DIGEST,
                 now=now,
                 dedupe=f"daily:{today}",
@@ -72,8 +76,8 @@ def send_daily_digests(*, now: datetime | None = None) -> list[Notification]:
 def district_weekly_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:
     """Per district staff member with an e-mail: each of their districts' figures (3 queries)."""
     week_ago = now - timedelta(days=7)
-    districts = {
-        row["district_id"]: row
+    districts: dict[int, dict[str, Any]] = {
+        row["district_id"]: dict(row)
         for row in Demand.objects.values(district_id=models_district()).annotate(
             received=Count("id"),
             resolved=Count("id", filter=Q(status=Status.RESOLVED)),
@@ -115,10 +119,14 @@ def send_weekly_figures(*, now: datetime | None = None) -> list[Notification]:
     label = f"{year}-W{week:02d}"
     written: list[Notification] = []
     for user, rows in district_weekly_rows(now).items():
+
+        def compose(rows: list[dict[str, Any]] = rows) -> messages.Message:
+            return messages.weekly_figures(rows, week=label)
+
         written += _write_once(
             outbox._email_rows(
                 [user],
-                lambda rows=rows: messages.weekly_figures(rows, week=label),
+                compose,
                 kind=Notification.Kind.WEEKLY_FIGURES,
                 now=now,
                 dedupe=f"weekly:{label}",

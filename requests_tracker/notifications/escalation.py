@@ -66,15 +66,16 @@ def _fire(demand: Demand, step: int, now: datetime) -> Escalation | None:
             escalation = Escalation.objects.create(demand=demand, step=step, level=level, fired_at=now)
             compose = lambda: messages.escalation(demand, level=level, now=now)  # noqa: E731
             dedupe = f"escalation:{demand.pk}:{step}"
-            common = {"kind": Notification.Kind.ESCALATION, "now": now, "dedupe": dedupe, "demand": demand}
             if level == "captain":
-                rows = outbox._email_rows(outbox.captains(demand), compose, **common)
-                rows += outbox._webhook_rows(outbox.council_webhooks(demand), compose, **common)
+                users = outbox.captains(demand)
+                endpoints = outbox.council_webhooks(demand)
             elif level == "economic_captain":
-                users = outbox.captains(demand, [CouncilMember.Role.ECONOMIC_CAPTAIN])
-                rows = outbox._email_rows(users, compose, **common)
+                users, endpoints = outbox.captains(demand, [CouncilMember.Role.ECONOMIC_CAPTAIN]), []
             else:
-                rows = outbox._email_rows(outbox.district_staff(demand), compose, **common)
+                users, endpoints = outbox.district_staff(demand), []
+            kind = Notification.Kind.ESCALATION
+            rows = outbox._email_rows(users, compose, kind=kind, now=now, dedupe=dedupe, demand=demand)
+            rows += outbox._webhook_rows(endpoints, compose, kind=kind, now=now, dedupe=dedupe, demand=demand)
             outbox.write(rows)
     except IntegrityError:
         return None

@@ -68,7 +68,14 @@ def _unique(users: Iterable[User]) -> list[User]:
 
 
 def _email_rows(
-    users: list[User], compose: Compose, *, kind: str, now: datetime, dedupe: str | None = None, **links: object
+    users: list[User],
+    compose: Compose,
+    *,
+    kind: str,
+    now: datetime,
+    dedupe: str | None = None,
+    demand: Demand | None = None,
+    event: DemandEvent | None = None,
 ) -> list[Notification]:
     """One e-mail row per user with an address who has not opted out, in that user's language."""
     users = [u for u in _unique(users) if u.email]
@@ -91,7 +98,8 @@ def _email_rows(
                 recipient=user,
                 address=user.email,
                 dedupe_key=f"{dedupe}:email:{user.pk}" if dedupe else None,
-                **links,
+                demand=demand,
+                event=event,
             )
         )
     return rows
@@ -104,7 +112,8 @@ def _webhook_rows(
     kind: str,
     now: datetime,
     dedupe: str | None = None,
-    **links: object,
+    demand: Demand | None = None,
+    event: DemandEvent | None = None,
 ) -> list[Notification]:
     return [
         _row(
@@ -115,7 +124,8 @@ def _webhook_rows(
             now=now,
             webhook=endpoint,
             dedupe_key=f"{dedupe}:webhook:{endpoint.pk}" if dedupe else None,
-            **links,
+            demand=demand,
+            event=event,
         )
         for endpoint in endpoints
     ]
@@ -207,7 +217,6 @@ def on_event(event: DemandEvent) -> list[Notification]:
             .get()
         )
     now = event.created_at or timezone.now()
-    links = {"demand": demand, "event": event}
     Kind = DemandEvent.Kind
     rows: list[Notification] = []
     if event.kind == Kind.SUBMITTED:
@@ -218,19 +227,27 @@ def on_event(event: DemandEvent) -> list[Notification]:
         if demand.category.is_company_affair:
             roles.append(CouncilMember.Role.ECONOMIC_CAPTAIN)
         compose = lambda: messages.new_demand(demand)  # noqa: E731
-        rows += _email_rows(captains(demand, roles), compose, kind=Notification.Kind.NEW_DEMAND, now=now, **links)
-        rows += _webhook_rows(council_webhooks(demand), compose, kind=Notification.Kind.NEW_DEMAND, now=now, **links)
+        rows += _email_rows(
+            captains(demand, roles), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
+        )
+        rows += _webhook_rows(
+            council_webhooks(demand), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
+        )
     elif event.kind == Kind.ASSIGNED:
         compose = lambda: messages.assigned(demand)  # noqa: E731
-        rows += _email_rows(assignee_users(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, **links)
-        rows += _webhook_rows(department_webhooks(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, **links)
+        rows += _email_rows(
+            assignee_users(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, demand=demand, event=event
+        )
+        rows += _webhook_rows(
+            department_webhooks(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, demand=demand, event=event
+        )
     elif event.kind in (Kind.STARTED, Kind.RESOLVED) or (event.kind == Kind.NOTE and event.is_public):
         rows += _submitter_rows(demand, event, now)
     if event.kind == Kind.REOPENED or (event.data or {}).get("not_solved"):
         # Reopened by the council, or (from the resident's feedback) marked not solved.
         compose = lambda: messages.reopened(demand, event)  # noqa: E731
         users = assignee_users(demand) + captains(demand)
-        rows += _email_rows(users, compose, kind=Notification.Kind.REOPENED, now=now, **links)
+        rows += _email_rows(users, compose, kind=Notification.Kind.REOPENED, now=now, demand=demand, event=event)
     return write(rows)
 
 
