@@ -47,7 +47,16 @@ class DeliveryAttemptInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "created_at", "kind", "channel", "destination", "status_chip", "attempts", "last_error_short"]
+    list_display = [
+        "id",
+        "created_at",
+        "kind",
+        "channel",
+        "destination_display",
+        "status_chip",
+        "attempts",
+        "last_error_short",
+    ]
     list_filter = ["status", "channel", "kind"]
     list_select_related = ["webhook"]
     search_fields = ["address", "subject", "last_error"]
@@ -78,6 +87,10 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     exclude = ["body_html"]
     raw_id_fields = ["demand", "event", "recipient"]
+
+    @admin.display(description=_("sent to"))
+    def destination_display(self, obj: Notification) -> str:
+        return obj.destination
 
     @admin.display(description=_("status"), ordering="status")
     def status_chip(self, obj: Notification) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..models import Demand, DemandEvent
@@ -51,7 +52,7 @@ def _demand_facts(demand: Demand) -> list[tuple[str, str]]:
         (_("Building"), demand.building.localized_name),
         (_("Category"), demand.category.localized_name),
         (_("Reference no."), str(demand.pk)),
-        (_("Status"), str(demand.get_status_display())),
+        (_("Status"), capfirst(demand.get_status_display())),
     ]
     if demand.floor:
         facts.insert(1, (_("Floor"), str(demand.floor)))
@@ -105,7 +106,7 @@ def progress(demand: Demand, event: DemandEvent) -> Message:
         facts=[
             (_("Building"), demand.building.localized_name),
             (_("Reference no."), str(demand.pk)),
-            (_("Status"), str(demand.get_status_display())),
+            (_("Status"), capfirst(demand.get_status_display())),
         ],
         link=absolute(track),
         link_label=_("Follow your demand"),

@@ -75,7 +75,7 @@ class WebhookEndpoint(models.Model):
 class ChannelOptOut(models.Model):
     """A user who asked not to be told through a channel."""
 
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("delivery channel"), max_length=20, choices=Channel.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -136,7 +136,7 @@ class Notification(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("delivery channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     demand = models.ForeignKey(
         "requests_tracker.Demand",
