@@ -167,6 +167,8 @@ NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS",
 # Rows still pending this long after they were due were not picked up: the sweeper re-enqueues them.
 NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=30.0)
 NOTIFICATION_HTTP_TIMEOUT_SECONDS = env.float("NOTIFICATION_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Events stamped further in the past than this (seeds, imports: `at=`) notify nobody.
+NOTIFICATION_BACKDATED_AFTER_SECONDS = env.float("NOTIFICATION_BACKDATED_AFTER_SECONDS", default=300.0)
 # The overdue ladder: hours after the due time for the captain, then hours after that step for the
 # economic captain, then hours after that for the district staff.
 ESCALATION_DELAYS_HOURS = [float(h) for h in env.list("ESCALATION_DELAYS_HOURS", default=["0", "24", "48"])]

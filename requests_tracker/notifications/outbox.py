@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -207,6 +207,12 @@ def _submitter_rows(demand: Demand, event: DemandEvent, now: datetime) -> list[N
 
 def on_event(event: DemandEvent) -> list[Notification]:
     """Writes the notifications `event` causes, in the caller's transaction (see the package docstring)."""
+    if event.created_at and timezone.now() - event.created_at > timedelta(
+        seconds=settings.NOTIFICATION_BACKDATED_AFTER_SECONDS
+    ):
+        # A backdated event (the demo seed, an import of last year's demands) is old news: telling
+        # people now that something happened months ago would only teach them to ignore us.
+        return []
     if event.kind == DemandEvent.Kind.SUBMITTED:
         demand = event.demand  # just created, with its building and category: nothing to reload
     else:

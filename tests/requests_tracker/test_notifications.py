@@ -85,6 +85,14 @@ def test_company_development_demand_also_tells_the_economic_captain(cast: factor
     assert not Notification.objects.filter(demand=factories.make_demand(cast.tower_a, cast.category), recipient=econ)
 
 
+def test_backdated_events_from_seeds_and_imports_notify_nobody(cast: factories.Cast) -> None:
+    old = factories.make_demand(cast.tower_a, cast.category, at=timezone.now() - timedelta(days=1))
+    fresh = factories.make_demand(cast.tower_a, cast.category)
+
+    assert rows(demand=old) == []
+    assert rows(demand=fresh) == [(Kind.NEW_DEMAND, "email", "captain_a@example.com")]
+
+
 def test_refused_submission_leaves_no_notification(cast: factories.Cast) -> None:
     with pytest.raises(ValidationError):
         factories.make_demand(cast.tower_a, cast.category, floor=0)
