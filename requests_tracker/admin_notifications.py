@@ -102,7 +102,11 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def last_error_short(self, obj: Notification) -> str:
         return obj.last_error[:80]
 
-    @admin.action(description=_("Retry the selected notifications now"))
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Rows are read-only in the admin, but putting one back in line is a change.
+        return request.user.has_perm("requests_tracker.change_notification")
+
+    @admin.action(description=_("Retry the selected notifications now"), permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         ids = list(
             queryset.filter(status__in=[Notification.Status.FAILED, Notification.Status.PENDING]).values_list(

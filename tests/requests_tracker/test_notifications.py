@@ -514,3 +514,19 @@ def test_outbox_admin_list_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get("/admin/requests_tracker/notification/?status__exact=pending")
     assert response.status_code == 200 and "楼事会工作群" in response.content.decode()
+
+
+def test_only_those_who_may_change_notifications_can_retry_them(cast: factories.Cast) -> None:
+    from django.contrib.auth.models import Permission
+
+    factories.make_demand(cast.tower_a, cast.category)
+    viewer = factories.UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client = Client()
+    client.force_login(viewer)
+
+    page = client.get("/admin/requests_tracker/notification/")
+
+    assert page.status_code == 200 and 'value="retry"' not in page.content.decode()
+    client.force_login(cast.superuser)
+    assert 'value="retry"' in client.get("/admin/requests_tracker/notification/").content.decode()
