@@ -31,13 +31,15 @@ pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres]
 
 
 @pytest.fixture
-def live_cast(transactional_db: None) -> factories.Cast:
-    """The cast, committed (a worker in another process must see it); no stale messages on our broker."""
+def live_cast(transactional_db: None) -> Iterator[factories.Cast]:
+    """The cast, committed (a worker in another process must see it); no stale messages on our broker,
+    before or after (the burst leaves its duplicate messages behind, for a later worker to skip)."""
     app.control.purge()
     cast = factories.build_cast()
     cast.captain_a.email = "wang.captain@example.com"
     cast.captain_a.save(update_fields=["email"])
-    return cast
+    yield cast
+    app.control.purge()
 
 
 @pytest.fixture
