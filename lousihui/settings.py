@@ -8,6 +8,7 @@ Production values come from DATABASE_URL, REDIS_URL, EMAIL_URL, SECRET_KEY, ...
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -110,28 +111,74 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TIMEZONE = "Asia/Shanghai"  # beat's crontabs (the 08:30 digest) are Shanghai wall-clock times
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# One message reserved per worker process: a long webhook call does not hold back queued messages
+# that an idle process could take, and a killed worker takes at most one unacked message down with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Early acks by default: a task is acked when it starts, so a crash never replays a task that is not
+# safe to replay. Tasks that are idempotent (claim a row first, dedupe keys) opt in to acks_late.
+CELERY_TASK_ACKS_LATE = False
+# A worker process that dies (kill -9, OOM) does not requeue its message: the outbox row's claim lease
+# runs out and the sweeper re-sends it, so a message that kills workers cannot loop forever.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
-# Publishing must not hang a request when the broker is down.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing must not hang a request when the broker is down: connect fails within a second and is not
+# retried. Nothing is lost by giving up: the outbox row is already committed and the sweeper re-sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message reserved by a worker but not acked within this time is handed out again. Every countdown
+    # we schedule (retry backoff, capped at NOTIFICATION_RETRY_CAP_SECONDS) stays well under it, so
+    # Redis never redelivers a delayed retry that is still waiting in a live worker.
     "visibility_timeout": 3600,
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    "max_retries": 1,
+    "max_retries": 0,
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "notifications-sweep": {
+        "task": "requests_tracker.tasks.sweep_notifications",
+        "schedule": env.float("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60.0),
+    },
+    "escalate-overdue": {
+        "task": "requests_tracker.tasks.escalate_overdue",
+        "schedule": crontab(minute="*/15"),
+    },
+    "daily-digest": {"task": "requests_tracker.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=30)},
+    "weekly-figures": {
+        "task": "requests_tracker.tasks.send_weekly_figures",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
+}
+
+# --- Notifications (the outbox; see requests_tracker/notifications/) ------
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# Backoff between attempts: base * 2^(n-1), capped (30 s, 1 min, 2 min, ... 15 min).
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATION_RETRY_CAP_SECONDS = env.float("NOTIFICATION_RETRY_CAP_SECONDS", default=900.0)
+# How long a claim on a row lasts. Longer than the delivery task's hard time limit (45 s), so a live
+# worker never loses its claim; a dead one loses it after this and the sweeper hands the row on.
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS", default=120.0)
+# Rows still pending this long after they were due were not picked up: the sweeper re-enqueues them.
+NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=30.0)
+NOTIFICATION_HTTP_TIMEOUT_SECONDS = env.float("NOTIFICATION_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Events stamped further in the past than this (seeds, imports: `at=`) notify nobody.
+NOTIFICATION_BACKDATED_AFTER_SECONDS = env.float("NOTIFICATION_BACKDATED_AFTER_SECONDS", default=300.0)
+# The overdue ladder: hours after the due time for the captain, then hours after that step for the
+# economic captain, then hours after that for the district staff.
+ESCALATION_DELAYS_HOURS = [float(h) for h in env.list("ESCALATION_DELAYS_HOURS", default=["0", "24", "48"])]
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="楼事会 Lousihui <noreply@lousihui.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a stuck SMTP server must not hold a worker
 
 # --- Auth ------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,7 @@
 """Writes: submitting demands and moving them through the workflow.
 
 Views, the API, the admin, management commands and tasks all call these functions.
-Each is atomic: the demand, its timeline event (and later its outbox rows) commit together.
+Each is atomic: the demand, its timeline event and its outbox rows (notifications.on_event) commit together.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, Company, CouncilMember, User
 from services.models import Department
 
-from . import screen, stats, workflow
+from . import notifications, screen, stats, workflow
 from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
 from .photos import MAX_PHOTOS, CleanPhoto
 from .selectors import ActorScope, actor_scope, serving_members
@@ -161,7 +161,7 @@ def demand_submit(
     demand.save()
     for photo in photos:
         DemandPhoto.objects.create(demand=demand, image=photo.content, width=photo.width, height=photo.height)
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.SUBMITTED,
         to_status=Status.SUBMITTED,
@@ -170,6 +170,7 @@ def demand_submit(
         created_at=now,
     )
     stats.demand_changed(demand.building_id, None, (Status.SUBMITTED, ""))
+    notifications.on_event(event)
     return demand
 
 
@@ -301,7 +302,7 @@ def demand_transition(
             _("This demand was changed by someone else since you opened it. Reload it and try again."),
             code="stale",
         )
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=_EVENT_KIND[transition.action],
         from_status=demand.status,
@@ -316,6 +317,7 @@ def demand_transition(
     stats.demand_changed(
         demand.building_id, (demand.status, demand.outcome), (transition.target, str(changes.get("outcome", "")))
     )
+    notifications.on_event(event)
     demand.refresh_from_db()
     return demand
 
@@ -335,7 +337,7 @@ def demand_add_note(
     now = timezone.now()
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
     screen.demand_changed(demand.building_id)
-    return DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOTE,
         actor=actor,
@@ -344,6 +346,8 @@ def demand_add_note(
         is_public=is_public,
         created_at=now,
     )
+    notifications.on_event(event)
+    return event
 
 
 def demand_submit_once(*, submission_key: str, **fields: Any) -> Demand:
@@ -412,7 +416,7 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
     with override(settings.LANGUAGE_CODE):
         label = str(_("the submitter"))
     screen.demand_changed(demand.building_id)
-    return DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOT_SOLVED,
         actor=None,
@@ -424,6 +428,8 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
         data={"outcome": locked.outcome, "resolved_at": locked.resolved_at.isoformat()},
         created_at=now,
     )
+    notifications.on_event(event)
+    return event
 
 
 @transaction.atomic
@@ -517,7 +523,7 @@ def demand_merge(
     Demand.objects.filter(pk=demand.pk).update(support_count=Support.objects.filter(demand=demand).count())
     Demand.objects.filter(pk=into.pk).update(support_count=Support.objects.filter(demand=into).count(), updated_at=now)
     label = _actor_label(scope, demand)
-    DemandEvent.objects.create(
+    merged_event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.MERGED,
         from_status=demand.status,
@@ -529,6 +535,7 @@ def demand_merge(
         data={"into": into.pk, "outcome": Outcome.DUPLICATE},
         created_at=now,
     )
+    notifications.on_event(merged_event)  # the duplicate's submitter hears it was answered
     DemandEvent.objects.create(
         demand=into,
         kind=DemandEvent.Kind.MERGED,

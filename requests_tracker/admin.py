@@ -1072,3 +1072,6 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["title", "body"]
     autocomplete_fields = ["category"]
+
+
+from . import admin_notifications  # noqa: E402, F401  (the notification outbox's admin)

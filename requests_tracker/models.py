@@ -399,3 +399,14 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The notification outbox lives in its own module; imported here so Django registers its models.
+from .notifications.models import (  # noqa: E402, F401
+    ChannelOptOut,
+    DeliveryAttempt,
+    Escalation,
+    Notification,
+    SubmitterPreference,
+    WebhookEndpoint,
+)

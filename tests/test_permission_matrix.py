@@ -22,11 +22,21 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from buildings.models import Company, CouncilMember
 from requests_tracker import actions
-from requests_tracker.models import Demand, DemandEvent, ResponseTemplate
+from requests_tracker.models import (
+    ChannelOptOut,
+    Demand,
+    DemandEvent,
+    Escalation,
+    Notification,
+    ResponseTemplate,
+    WebhookEndpoint,
+)
+from requests_tracker.notifications.models import Channel
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +160,28 @@ department.delete[a]                  403    403    403    403    403    403    
 department.history[a]                 403    403    403    403    403    ok     login  login  ok
 department.autocomplete.district      403    403    403    403    403    ok     login  login  ok
 department.autocomplete.staff         403    403    403    403    403    403    login  login  ok
+# --- notifications: the outbox holds people's addresses, so superusers only ----------------------
+notification.changelist               403    403    403    403    403    403    login  login  ok
+notification.add                      403    403    403    403    403    403    login  login  403
+notification.change                   403    403    403    403    403    403    login  login  ok
+notification.delete                   403    403    403    403    403    403    login  login  403
+notification.history                  403    403    403    403    403    403    login  login  ok
+webhookendpoint.changelist            403    403    403    403    403    403    login  login  ok
+webhookendpoint.add                   403    403    403    403    403    403    login  login  ok
+webhookendpoint.change                403    403    403    403    403    403    login  login  ok
+webhookendpoint.delete                403    403    403    403    403    403    login  login  ok
+webhookendpoint.history               403    403    403    403    403    403    login  login  ok
+channeloptout.changelist              403    403    403    403    403    403    login  login  ok
+channeloptout.add                     403    403    403    403    403    403    login  login  ok
+channeloptout.change                  403    403    403    403    403    403    login  login  ok
+channeloptout.delete                  403    403    403    403    403    403    login  login  ok
+channeloptout.history                 403    403    403    403    403    403    login  login  ok
+escalation.changelist                 403    403    403    403    403    403    login  login  ok
+escalation.add                        403    403    403    403    403    403    login  login  403
+escalation.change                     403    403    403    403    403    403    login  login  ok
+escalation.delete                     403    403    403    403    403    403    login  login  ok
+escalation.history                    403    403    403    403    403    403    login  login  ok
+webhookendpoint.autocomplete.department 403  403    403    403    403    ok     login  login  ok
 # --- accounts ---------------------------------------------------------------------------------------
 user.changelist                       403    403    403    403    403    403    login  login  ok
 user.add                              403    403    403    403    403    403    login  login  ok
@@ -236,6 +268,7 @@ def build_world() -> World:
     Group.objects.create(name="captains")
     Token.objects.create(user=cast.captain_a)
     ResponseTemplate.objects.create(category=cast.category, title="已转交", body="已转交消防部门。")
+    robot = WebhookEndpoint.objects.create(name="楼事会工作群", url="http://127.0.0.1:9/robot", department=cast.fire)
     objects: dict[str, dict[str, Any]] = {
         "demand": {"a": a, "b": b, "c": c},
         "demandevent": {k: DemandEvent.objects.filter(demand=d).first() for k, d in {"a": a, "b": b, "c": c}.items()},
@@ -251,6 +284,10 @@ def build_world() -> World:
         "user": {"": cast.resident},
         "group": {"": Group.objects.get()},
         "tokenproxy": {"": TokenProxy.objects.get()},
+        "notification": {"": Notification.objects.filter(demand=b).first()},
+        "webhookendpoint": {"": robot},
+        "channeloptout": {"": ChannelOptOut.objects.create(user=cast.captain_b, channel=Channel.EMAIL)},
+        "escalation": {"": Escalation.objects.create(demand=b, step=1, level="captain", fired_at=timezone.now())},
     }
     users = {
         "captain_a": cast.captain_a,
@@ -281,6 +318,10 @@ APP = {
     "department": "services",
     "group": "auth",
     "tokenproxy": "authtoken",
+    "notification": "requests_tracker",
+    "webhookendpoint": "requests_tracker",
+    "channeloptout": "requests_tracker",
+    "escalation": "requests_tracker",
 }
 
 

@@ -101,6 +101,13 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     Company.objects.get_or_create(building=cast.tower_a, name="摩根大通")
     ResponseTemplate.objects.get_or_create(category=cast.category, title="已转交", body="已转交相关部门办理。")
     assign_to_fire(demand, cast)
+    # The notification outbox's models (requests_tracker/admin_notifications.py); the demand's
+    # submission and assignment already wrote Notification rows.
+    from requests_tracker.models import ChannelOptOut, Escalation, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(name="楼事会工作群", url="http://127.0.0.1:9/robot", council=cast.tower_a.council)
+    ChannelOptOut.objects.create(user=cast.captain_b, channel="email")
+    Escalation.objects.create(demand=demand, step=0, level="captain", fired_at=demand.submitted_at)
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(

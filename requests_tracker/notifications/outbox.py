@@ -1,0 +1,277 @@
+"""Writing the outbox: who hears what, one row per recipient and channel, in the caller's transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language, override
+
+from buildings.models import CouncilMember, User
+
+from ..models import Demand, DemandEvent
+from ..selectors import serving_members
+from ..workflow import Status
+from . import messages
+from .models import Channel, ChannelOptOut, Notification, SubmitterPreference, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+Compose = Callable[[], messages.Message]
+
+
+def captains(demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)) -> list[User]:
+    """The serving holders of `roles` on the demand's building council who have an active account."""
+    seats = (
+        serving_members()
+        .filter(council__building_id=demand.building_id, role__in=list(roles), user__is_active=True)
+        .select_related("user")
+        .order_by("role", "id")
+    )
+    return _unique(seat.user for seat in seats if seat.user is not None)
+
+
+def assignee_users(demand: Demand) -> list[User]:
+    """The assigned member's account, or the assigned department's staff."""
+    if demand.assignee_member_id is not None:
+        member = demand.assignee_member
+        return [member.user] if member and member.user and member.user.is_active else []
+    if demand.assignee_department_id is not None:
+        return list(demand.assignee_department.staff.filter(is_active=True).order_by("id"))  # type: ignore[union-attr]
+    return []
+
+
+def district_staff(demand: Demand) -> list[User]:
+    return list(
+        User.objects.filter(districts__subdistricts__buildings=demand.building_id, is_active=True).order_by("id")
+    )
+
+
+def council_webhooks(demand: Demand) -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(council__building_id=demand.building_id, is_active=True))
+
+
+def department_webhooks(demand: Demand) -> list[WebhookEndpoint]:
+    if demand.assignee_department_id is None:
+        return []
+    return list(WebhookEndpoint.objects.filter(department_id=demand.assignee_department_id, is_active=True))
+
+
+def _unique(users: Iterable[User]) -> list[User]:
+    seen: dict[int, User] = {}
+    for user in users:
+        seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def _email_rows(
+    users: list[User],
+    compose: Compose,
+    *,
+    kind: str,
+    now: datetime,
+    dedupe: str | None = None,
+    demand: Demand | None = None,
+    event: DemandEvent | None = None,
+) -> list[Notification]:
+    """One e-mail row per user with an address who has not opted out, in that user's language."""
+    users = [u for u in _unique(users) if u.email]
+    if not users:
+        return []
+    opted_out = set(
+        ChannelOptOut.objects.filter(user__in=users, channel=Channel.EMAIL).values_list("user_id", flat=True)
+    )
+    rows = []
+    for user in users:
+        if user.pk in opted_out:
+            continue
+        rows.append(
+            _row(
+                compose,
+                kind=kind,
+                channel=Channel.EMAIL,
+                language=user.language or settings.LANGUAGE_CODE,
+                now=now,
+                recipient=user,
+                address=user.email,
+                dedupe_key=f"{dedupe}:email:{user.pk}" if dedupe else None,
+                demand=demand,
+                event=event,
+            )
+        )
+    return rows
+
+
+def _webhook_rows(
+    endpoints: list[WebhookEndpoint],
+    compose: Compose,
+    *,
+    kind: str,
+    now: datetime,
+    dedupe: str | None = None,
+    demand: Demand | None = None,
+    event: DemandEvent | None = None,
+) -> list[Notification]:
+    return [
+        _row(
+            compose,
+            kind=kind,
+            channel=Channel.WEBHOOK,
+            language=endpoint.language,
+            now=now,
+            webhook=endpoint,
+            dedupe_key=f"{dedupe}:webhook:{endpoint.pk}" if dedupe else None,
+            demand=demand,
+            event=event,
+        )
+        for endpoint in endpoints
+    ]
+
+
+def _row(compose: Compose, *, kind: str, channel: str, language: str, now: datetime, **fields: object) -> Notification:
+    # Composed now, in the recipient's language, so the row is the whole message: what is sent later is
+    # exactly what the event said, even if the demand moves on before the worker gets to it.
+    with override(language):
+        message = compose()
+        if channel == Channel.EMAIL:
+            subject, text, html = messages.render_email(message)
+        else:
+            subject, text, html = message.subject, messages.render_webhook_text(message), ""
+    return Notification(
+        kind=kind,
+        channel=channel,
+        language=language,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        next_attempt_at=now,
+        created_at=now,
+        max_attempts=settings.NOTIFICATION_MAX_ATTEMPTS,
+        **fields,
+    )
+
+
+def write(rows: list[Notification]) -> list[Notification]:
+    """Saves the rows in the current transaction; their delivery is enqueued once it commits."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created]
+    transaction.on_commit(lambda: enqueue(ids))
+    return created
+
+
+def enqueue(ids: Iterable[int], *, countdown: float | None = None) -> int:
+    """Hands rows to Celery. A broker that is down is logged, not raised: the sweeper re-sends later."""
+    from ..tasks import deliver_notification
+
+    sent = 0
+    for pk in ids:
+        try:
+            deliver_notification.apply_async((pk,), countdown=countdown)
+        except Exception:
+            # With the broker down every publish would fail the same way (and fast: see
+            # CELERY_BROKER_CONNECTION_TIMEOUT); the rows stay pending for the sweeper.
+            logger.warning("Could not enqueue notification %s; the sweeper will retry", pk, exc_info=True)
+            break
+        sent += 1
+    return sent
+
+
+# --- who hears what ----------------------------------------------------------
+
+
+def _submitter_rows(demand: Demand, event: DemandEvent, now: datetime) -> list[Notification]:
+    if not demand.contact_email:
+        return []
+    preference = SubmitterPreference.objects.filter(demand=demand).first()
+    if preference is not None and preference.email_opted_out:
+        return []
+    language = preference.language if preference else settings.LANGUAGE_CODE
+    return [
+        _row(
+            lambda: messages.progress(demand, event),
+            kind=Notification.Kind.PROGRESS,
+            channel=Channel.EMAIL,
+            language=language,
+            now=now,
+            address=demand.contact_email,
+            demand=demand,
+            event=event,
+        )
+    ]
+
+
+def on_event(event: DemandEvent) -> list[Notification]:
+    """Writes the notifications `event` causes, in the caller's transaction (see the package docstring)."""
+    if event.created_at and timezone.now() - event.created_at > timedelta(
+        seconds=settings.NOTIFICATION_BACKDATED_AFTER_SECONDS
+    ):
+        # A backdated event (the demo seed, an import of last year's demands) is old news: telling
+        # people now that something happened months ago would only teach them to ignore us.
+        return []
+    if event.kind == DemandEvent.Kind.SUBMITTED:
+        demand = event.demand  # just created, with its building and category: nothing to reload
+    else:
+        # The caller's instance predates the compare-and-set UPDATE: read what the event produced.
+        demand = (
+            Demand.objects.select_related("building", "category", "assignee_member__user", "assignee_department")
+            .filter(pk=event.demand_id)
+            .get()
+        )
+    now = event.created_at or timezone.now()
+    Kind = DemandEvent.Kind
+    rows: list[Notification] = []
+    if event.kind == Kind.SUBMITTED:
+        if demand.contact_email:
+            # The submitter's language is the one they wrote in; later mails are sent in it.
+            SubmitterPreference.objects.get_or_create(demand=demand, defaults={"language": _supported(get_language())})
+        roles = [CouncilMember.Role.CAPTAIN]
+        if demand.category.is_company_affair:
+            roles.append(CouncilMember.Role.ECONOMIC_CAPTAIN)
+        compose = lambda: messages.new_demand(demand)  # noqa: E731
+        rows += _email_rows(
+            captains(demand, roles), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
+        )
+        rows += _webhook_rows(
+            council_webhooks(demand), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
+        )
+    elif event.kind == Kind.ASSIGNED:
+        compose = lambda: messages.assigned(demand)  # noqa: E731
+        rows += _email_rows(
+            assignee_users(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, demand=demand, event=event
+        )
+        rows += _webhook_rows(
+            department_webhooks(demand), compose, kind=Notification.Kind.ASSIGNED, now=now, demand=demand, event=event
+        )
+    elif (
+        event.kind in (Kind.STARTED, Kind.RESOLVED)
+        or (event.kind == Kind.NOTE and event.is_public)
+        or (event.kind == Kind.MERGED and event.to_status == Status.RESOLVED)
+    ):
+        rows += _submitter_rows(demand, event, now)
+    if event.kind in (Kind.REOPENED, Kind.NOT_SOLVED, Kind.HANDED_BACK):
+        # Reopened by the council, reported not solved by the submitter, or handed back by the
+        # assignee: the captains must look again (and the assignee, where there still is one).
+        kind = {
+            Kind.REOPENED: Notification.Kind.REOPENED,
+            Kind.NOT_SOLVED: Notification.Kind.NOT_SOLVED,
+            Kind.HANDED_BACK: Notification.Kind.HANDED_BACK,
+        }[DemandEvent.Kind(event.kind)]
+        compose = lambda: messages.reopened(demand, event)  # noqa: E731
+        users = list(dict.fromkeys(assignee_users(demand) + captains(demand)))
+        rows += _email_rows(users, compose, kind=kind, now=now, demand=demand, event=event)
+    return write(rows)
+
+
+def _supported(language: str | None) -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = (language or "").lower()
+    for code in codes:
+        if language == code or language.startswith(code.split("-")[0] + "-") or language == code.split("-")[0]:
+            return code
+    return settings.LANGUAGE_CODE
