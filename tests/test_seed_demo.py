@@ -20,7 +20,7 @@ from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker, Settings
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 from requests_tracker.demo_data import DEMO_PASSWORD
 from requests_tracker.management.commands.seed_demo import seed_demo
-from requests_tracker.models import Category, Demand, DemandEvent
+from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
 from requests_tracker.selectors import actor_scope
 from requests_tracker.validators import normalize_mainland_mobile
 from requests_tracker.workflow import Outcome, Status
@@ -54,6 +54,7 @@ def _counts() -> dict[str, int]:
         "department staff": Department.staff.through.objects.count(),
         "district staff": District.staff.through.objects.count(),
         "categories": Category.objects.count(),
+        "response templates": ResponseTemplate.objects.count(),
         "users": User.objects.count(),
         "demands": Demand.objects.count(),
         "events": DemandEvent.objects.count(),
@@ -68,6 +69,12 @@ def test_seeding_twice_leaves_the_same_data(seeded_at: datetime) -> None:
 
     assert _counts() == before
     assert "(0 new 新增)" in out.getvalue()
+
+
+def test_captains_have_ready_made_replies(seeded_at: datetime) -> None:
+    shared = ResponseTemplate.objects.filter(category=None, is_active=True)
+    assert shared.count() >= 2
+    assert ResponseTemplate.objects.filter(category__code="delivery").exists()
 
 
 def test_rerunning_resets_a_changed_demo_password(seeded_at: datetime) -> None:

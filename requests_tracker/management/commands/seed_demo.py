@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 from requests_tracker import actions, demo_data
-from requests_tracker.models import Category, Demand, DemandEvent
+from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
 from requests_tracker.selectors import ActorScope, actor_scope
 from requests_tracker.workflow import Outcome, Status
 from services.models import Department
@@ -146,6 +146,14 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
                 "is_active": True,
             }
             for i, row in enumerate(demo_data.CATEGORIES)
+        ],
+    )
+    _upsert(
+        ResponseTemplate,
+        ("title",),
+        [
+            {"category_id": categories[(code,)].pk if code else None, "title": title, "body": body, "is_active": True}
+            for code, title, body in demo_data.RESPONSE_TEMPLATES
         ],
     )
     building_ids = {slug: b.pk for (slug,), b in buildings.items()}
