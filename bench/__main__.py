@@ -12,31 +12,16 @@ Only loopback traffic; stops by itself.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not start on port {port}")
+from bench.harness import ROOT, hammer, wait_for_port
 
 
 def seed(n_demands: int) -> None:
@@ -84,39 +69,6 @@ def seed(n_demands: int) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-
-def hammer(port: int, path: str, total: int, threads: int) -> list[float]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    per_thread = total // threads
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        for _ in range(per_thread):
-            start = time.perf_counter()
-            conn.request("GET", path, headers={"Accept": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                with lock:
-                    errors.append(f"{path} answered {response.status}")
-                return
-            mine.append(time.perf_counter() - start)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    if errors:
-        raise SystemExit(errors[0])
-    return latencies
 
 
 def main() -> int:

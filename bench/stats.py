@@ -24,11 +24,10 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 
-from bench.__main__ import ROOT, wait_for_port
+from bench.harness import ROOT, hammer, wait_for_port
 
 N_BUILDINGS = 3000
 N_DISTRICTS = 16
@@ -155,41 +154,6 @@ def seed(n_demands: int) -> tuple[str, str, str]:
         # As autovacuum would after a bulk load: statistics, and the visibility map index-only scans need.
         cursor.execute("VACUUM ANALYZE")
     return district_slug, building_slug, token
-
-
-def hammer(port: int, path: str, total: int, threads: int, headers: dict[str, str], expect: int) -> list[float]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine = []
-        mine_headers = {"Accept": "application/json", **headers}
-        for _ in range(total // threads):
-            start = time.perf_counter()
-            conn.request("GET", path, headers=mine_headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status == 200 and expect == 304:
-                # The ETag also turns over once a minute (screen.REFRESH_EVERY): take the new one, as a screen does.
-                mine_headers["If-None-Match"] = response.getheader("ETag") or ""
-            elif response.status != expect:
-                errors.append(f"{path} answered {response.status}")
-                return
-            mine.append(time.perf_counter() - start)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    if errors:
-        raise SystemExit(errors[0])
-    return latencies
 
 
 def main() -> int:
