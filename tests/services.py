@@ -33,11 +33,15 @@ def main() -> int:
     exports: dict[str, str] = {}
     summary: list[str] = []
 
+    unset: list[str] = []
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if database_url.startswith(("postgres://", "postgresql://")) and reachable(database_url, 5432):
+    is_postgres = database_url.startswith(("postgres://", "postgresql://"))
+    if is_postgres and reachable(database_url, 5432):
         exports["DATABASE_URL"] = database_url
         summary.append(f"PostgreSQL: yes ({urlparse(database_url).hostname})")
     else:
+        if is_postgres:
+            unset.append("DATABASE_URL")  # an unreachable server: fall back to SQLite, as the summary says
         summary.append("PostgreSQL: NO - running on SQLite; PostgreSQL tests will skip")
 
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -47,11 +51,14 @@ def main() -> int:
         exports["CACHE_KEY_PREFIX"] = f"lousihui-test-{os.getpid()}"
         summary.append("Redis: yes")
     else:
+        unset.append("REDIS_URL")  # without it the settings use the local-memory cache and eager Celery
         summary.append("Redis: NO - Redis and Celery-worker tests will skip")
 
     chromium = os.environ.get("CHROMIUM", CHROMIUM)
     summary.append("Chromium: yes" if shutil.which(chromium) else "Chromium: NO - browser tests will skip")
 
+    for key in unset:
+        print(f"unset {key}")
     for key, value in exports.items():
         print(f"export {key}={shlex.quote(value)}")
     print("services: " + "; ".join(summary), file=sys.stderr)
