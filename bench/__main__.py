@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.harness import ROOT, hammer, wait_for_port
+from bench.harness import ROOT, bench_env, hammer, wait_for_port
 
 
 def seed(n_demands: int) -> None:
@@ -81,18 +81,7 @@ def main() -> int:
     args = parser.parse_args()
 
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lousihui_bench")
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "DJANGO_SETTINGS_MODULE": "lousihui.settings",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = bench_env(db_url)
     if db_url.startswith("postgres"):
         dbname = db_url.rsplit("/", 1)[1]
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
