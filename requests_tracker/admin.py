@@ -164,20 +164,25 @@ MODERATED_FIELDS = ("title", "description", "is_hidden")
 _TIMELINE_FIELDS = ("created_at", "kind", "from_status", "to_status", "actor", "actor_label", "note", "is_public")
 
 
-class DemandEventInline(admin.TabularInline):
-    model = DemandEvent
+class _HistoryInline(admin.TabularInline):
+    """A record of what happened: shown to those who may open the demand, never added to or edited."""
+
     extra = 0
     can_delete = False
-    fields = _TIMELINE_FIELDS
-    readonly_fields = _TIMELINE_FIELDS
-    ordering = ["created_at", "id"]
-    verbose_name_plural = _("timeline")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class DemandEventInline(_HistoryInline):
+    model = DemandEvent
+    fields = _TIMELINE_FIELDS
+    readonly_fields = _TIMELINE_FIELDS
+    ordering = ["created_at", "id"]
+    verbose_name_plural = _("timeline")
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may open the demand (DemandAdmin decides) reads its whole timeline, internal notes included.
@@ -187,19 +192,11 @@ class DemandEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class DemandRevisionInline(admin.TabularInline):
+class DemandRevisionInline(_HistoryInline):
     model = DemandRevision
-    extra = 0
-    can_delete = False
     fields = ("created_at", "actor", "reason", "title", "description", "was_hidden")
     readonly_fields = fields
     verbose_name_plural = _("moderation: the originals")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Shown only where a moderator changed something: an empty table on every demand is noise.
