@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .access import actor_scope
 from .models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 
 
@@ -17,8 +18,6 @@ class DistrictReadOnlyMixin:
     district_lookup: str = ""
 
     def _district_ids(self, request: HttpRequest) -> frozenset[int]:
-        from requests_tracker.selectors import actor_scope
-
         if not (request.user.is_active and request.user.is_staff):
             return frozenset()
         return actor_scope(request.user).district_ids

@@ -1,7 +1,8 @@
 """Writes: submitting demands and moving them through the workflow.
 
 Views, the API, the admin, management commands and tasks all call these functions.
-Each is atomic: the demand, its timeline event and its outbox rows (notifications.on_event) commit together.
+Each is atomic and ends in one `changes.after_change(...)` call: the demand, its timeline event and
+what follows (tallies, screens, outbox rows) commit together.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from buildings.models import Building, Company, CouncilMember, User
+from buildings.photos import MAX_PHOTOS, CleanPhoto
 from services.models import Department
 
-from . import notifications, screen, stats, workflow
+from . import workflow
+from .changes import DemandChange, after_change
 from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
-from .photos import MAX_PHOTOS, CleanPhoto
 from .selectors import ActorScope, actor_scope, serving_members
 from .workflow import Action, Outcome, Status
 
@@ -169,8 +171,15 @@ def demand_submit(
         is_public=True,
         created_at=now,
     )
-    stats.demand_changed(demand.building_id, None, (Status.SUBMITTED, ""))
-    notifications.on_event(event)
+    after_change(
+        DemandChange(
+            demand_id=demand.pk,
+            building_id=demand.building_id,
+            after=(Status.SUBMITTED, ""),
+            events=(event,),
+            fields=frozenset({"status"}),
+        )
+    )
     return demand
 
 
@@ -314,10 +323,16 @@ def demand_transition(
         data=data,
         created_at=now,
     )
-    stats.demand_changed(
-        demand.building_id, (demand.status, demand.outcome), (transition.target, str(changes.get("outcome", "")))
+    after_change(
+        DemandChange(
+            demand_id=demand.pk,
+            building_id=demand.building_id,
+            before=(demand.status, demand.outcome),
+            after=(transition.target, str(changes.get("outcome", ""))),
+            events=(event,),
+            fields=frozenset({"status"}),
+        )
     )
-    notifications.on_event(event)
     demand.refresh_from_db()
     return demand
 
@@ -336,7 +351,6 @@ def demand_add_note(
         raise TransitionError(_("The note is empty."), field="note")
     now = timezone.now()
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
-    screen.demand_changed(demand.building_id)
     event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOTE,
@@ -346,7 +360,9 @@ def demand_add_note(
         is_public=is_public,
         created_at=now,
     )
-    notifications.on_event(event)
+    after_change(
+        DemandChange(demand_id=demand.pk, building_id=demand.building_id, events=(event,), fields=frozenset({"note"}))
+    )
     return event
 
 
@@ -385,7 +401,7 @@ def demand_support(*, demand: Demand, user: User | None = None, client_key: str 
         return False
     Demand.objects.filter(pk=demand.pk).update(support_count=F("support_count") + 1)
     demand.support_count += 1
-    screen.demand_changed(demand.building_id)
+    after_change(DemandChange(demand_id=demand.pk, building_id=demand.building_id, fields=frozenset({"supports"})))
     return True
 
 
@@ -415,7 +431,6 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
     Demand.objects.filter(pk=demand.pk).update(updated_at=now)
     with override(settings.LANGUAGE_CODE):
         label = str(_("the submitter"))
-    screen.demand_changed(demand.building_id)
     event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.NOT_SOLVED,
@@ -428,7 +443,9 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
         data={"outcome": locked.outcome, "resolved_at": locked.resolved_at.isoformat()},
         created_at=now,
     )
-    notifications.on_event(event)
+    after_change(
+        DemandChange(demand_id=demand.pk, building_id=demand.building_id, events=(event,), fields=frozenset({"note"}))
+    )
     return event
 
 
@@ -442,6 +459,7 @@ def demand_follow_by_email(*, demand: Demand, email: str) -> Demand:
         raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
     Demand.objects.filter(pk=demand.pk).update(contact_email=email)
     demand.contact_email = email
+    after_change(DemandChange(demand_id=demand.pk, building_id=demand.building_id, fields=frozenset({"contact"})))
     return demand
 
 
@@ -494,9 +512,6 @@ def demand_merge(
     )
     if updated != 1:
         raise _stale()
-    stats.demand_changed(demand.building_id, (demand.status, demand.outcome), (Status.RESOLVED, Outcome.DUPLICATE))
-    if into.building_id != demand.building_id:
-        screen.demand_changed(into.building_id)
     # Supports move to the target unless that person already supports it (the unique constraints).
     target_users = set(into.supports.exclude(user=None).values_list("user_id", flat=True))
     target_keys = set(into.supports.exclude(client_key="").values_list("client_key", flat=True))
@@ -535,8 +550,7 @@ def demand_merge(
         data={"into": into.pk, "outcome": Outcome.DUPLICATE},
         created_at=now,
     )
-    notifications.on_event(merged_event)  # the duplicate's submitter hears it was answered
-    DemandEvent.objects.create(
+    into_event = DemandEvent.objects.create(
         demand=into,
         kind=DemandEvent.Kind.MERGED,
         actor=actor,
@@ -544,6 +558,19 @@ def demand_merge(
         is_public=True,
         data={"from": demand.pk, "supports_moved": moved},
         created_at=now,
+    )
+    after_change(
+        DemandChange(
+            demand_id=demand.pk,
+            building_id=demand.building_id,
+            before=(demand.status, demand.outcome),
+            after=(Status.RESOLVED, Outcome.DUPLICATE),
+            events=(merged_event,),  # the duplicate's submitter hears it was answered
+            fields=frozenset({"status", "supports"}),
+        ),
+        DemandChange(
+            demand_id=into.pk, building_id=into.building_id, events=(into_event,), fields=frozenset({"supports"})
+        ),
     )
     demand.refresh_from_db()
     return demand
@@ -594,7 +621,7 @@ def demand_moderate(
         actor=actor,
         created_at=now,
     )
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         kind=DemandEvent.Kind.MODERATED,
         actor=actor,
@@ -604,6 +631,50 @@ def demand_moderate(
         data={"fields": sorted(changes)},
         created_at=now,
     )
-    screen.demand_changed(demand.building_id)  # a hidden or reworded demand must leave the screens now
+    # A hidden or reworded demand must leave the screens now (the screens subscriber).
+    after_change(
+        DemandChange(
+            demand_id=demand.pk,
+            building_id=demand.building_id,
+            events=(event,),
+            fields=frozenset({"visibility"} if "is_hidden" in changes else {"text"}),
+        )
+    )
     demand.refresh_from_db()
     return demand
+
+
+@transaction.atomic
+def demand_log(
+    *,
+    demand: Demand,
+    kind: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    note: str = "",
+    is_public: bool = True,
+    data: dict[str, Any] | None = None,
+    fields: frozenset[str] = frozenset({"link"}),
+    at: datetime | None = None,
+) -> DemandEvent:
+    """Records something that happened to a demand without changing its status (a project took it
+    up, a survey prompted it): one timeline event, `updated_at` moved, the after-change path run.
+
+    For feature packages: they never write DemandEvent rows or touch a demand themselves.
+    """
+    if kind not in DemandEvent.Kind.values:
+        raise ValueError(f"unknown event kind {kind!r}")
+    now = _now(at)
+    Demand.objects.filter(pk=demand.pk).update(updated_at=now)
+    event = DemandEvent.objects.create(
+        demand=demand,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor_label,
+        note=note.strip(),
+        is_public=is_public,
+        data=data or {},
+        created_at=now,
+    )
+    after_change(DemandChange(demand_id=demand.pk, building_id=demand.building_id, events=(event,), fields=fields))
+    return event

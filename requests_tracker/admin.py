@@ -20,8 +20,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from buildings import exports
 from buildings.models import Building, CouncilMember
-from lousihui import exports
 from services.models import Department
 
 from . import actions, selectors, workflow

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class RequestsTrackerConfig(AppConfig):
     name = "requests_tracker"
     verbose_name = _("Demands")
+
+    def ready(self) -> None:
+        # The after-change path (requests_tracker.changes): what follows every demand write, in order.
+        from buildings import panels
+
+        from . import changes, notifications, screen, stats
+
+        changes.subscribe("tallies", stats.on_change)
+        changes.subscribe("screens", screen.on_change)
+        changes.subscribe("notifications", notifications.on_change)
+        # Surveys, elections, projects touch a building's screens too, without a demand changing.
+        panels.on_touch("screens", screen.demand_changed)

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
+from buildings.photos import MAX_PHOTOS, CleanPhoto, clean_photos
 
 from .models import Category
-from .photos import MAX_PHOTOS, CleanPhoto, clean_photos
 from .validators import normalize_mainland_mobile
 
 FLOOR_TOO_HIGH = _("%(building)s has %(highest)s floors above ground.")

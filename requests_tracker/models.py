@@ -59,7 +59,17 @@ class Demand(models.Model):
         MINI_PROGRAM = "mini_program", _("mini-program")
         STATION = "station", _("at the service station")
         PHONE = "phone", _("phone")
+        #: A free-text survey answer the council turned into a demand (requests_tracker.surveys).
+        SURVEY = "survey", _("survey suggestion")
+        #: A request made through a form of the service hall (办事大厅).
+        HALL = "hall", _("service hall")
 
+    class Kind(models.TextChoices):
+        DEMAND = "demand", _("demand")
+        #: 你问我答: a question; its resolution note is the public answer.
+        QUESTION = "question", _("question")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEMAND)
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="demands", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=120)
@@ -218,8 +228,8 @@ class Demand(models.Model):
 class DemandTally(models.Model):
     """A maintained counter: how many demands of a building are in each (status, outcome).
 
-    Written only by `stats.demand_changed`, which the actions call in the same transaction as the
-    change; read by the district statistics, so a district's headline figures sum a few hundred rows
+    Written only by `stats.on_change`, the after-change subscriber the actions reach in the same
+    transaction as the change; read by the district statistics, so a district's headline figures sum a few hundred rows
     instead of counting its demands. A randomized test proves it always equals a recount;
     `stats.rebuild_tallies()` recomputes it from the demands (migration, bulk loads).
     """
@@ -255,6 +265,13 @@ class DemandEvent(models.Model):
         NOTE = "note", _("note")
         #: The submitter says the resolution did not solve it ("Not solved?"); the captain may reopen.
         NOT_SOLVED = "not_solved", _("reported not solved")
+        #: The council edited what the demand says or where it belongs (`demand_edit`).
+        EDITED = "edited", _("edited")
+        #: A project of the three lists took the demand up, or let it go.
+        PROJECT_LINKED = "project_linked", _("taken up by a project")
+        PROJECT_UNLINKED = "project_unlinked", _("no longer part of a project")
+        #: A survey answer prompted the demand, or a survey was linked to it.
+        SURVEY_LINKED = "survey_linked", _("linked to a survey")
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("demand"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from buildings import panels
 from buildings.models import Building, District, Subdistrict
 
 from . import selectors
+from .changes import DemandChange
 from .models import Demand, DemandEvent
 from .workflow import STEPS, Status
 
@@ -76,6 +78,14 @@ def demand_changed(building_id: int) -> None:
             cache.add("screen:gen", 1, None)
 
     transaction.on_commit(bump)
+
+
+def on_change(change: DemandChange) -> None:
+    """After-change subscriber: every building the change touched gets a new stamp after commit."""
+    if change.fields == {"contact"}:
+        return  # contact details never reach a screen
+    for building_id in sorted(change.building_ids):
+        demand_changed(building_id)
 
 
 def _digest(qs: QuerySet[Demand]) -> str:
@@ -241,6 +251,8 @@ def building_feed(building_id: int, submit_url: str) -> dict[str, Any]:
         "figures": _figures(qs),
         "steps": [str(s.label) for s in STEPS],
         "demands": screen_demands(qs),
+        # Surveys, elections, projects...: registered by their packages (buildings.panels).
+        "panels": panels.screen_panels(building_id),
         "generated_at": timezone.now(),
     }
 
@@ -259,6 +271,7 @@ def area_feed(kind: str, area_id: int) -> dict[str, Any]:
         "figures": _figures(qs),
         "steps": [str(s.label) for s in STEPS],
         "buildings": per_building,
+        "panels": panels.area_panels("district" if kind == "d" else "subdistrict", area_id),
         "demands": screen_demands(qs, limit=100),
         "generated_at": timezone.now(),
     }

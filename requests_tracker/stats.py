@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Building, District, Subdistrict
 
 from . import selectors
+from .changes import DemandChange, Key
 from .models import Category, Demand, DemandTally
 from .selectors import ActorScope
 from .workflow import OPEN_STATUSES, Outcome, Status
@@ -50,34 +51,45 @@ DEFINITIONS: dict[str, Any] = {
 
 # --- maintained counters -------------------------------------------------------------------------
 
-Key = tuple[str, str]  # (status, outcome)
+
+def on_change(change: DemandChange) -> None:
+    """After-change subscriber: moves the demand between tallies, inside the action's transaction.
+
+    A status/outcome change moves it from one (status, outcome) key to another; a building move
+    takes it off the old building's tallies and onto the new one's.
+    """
+    before, after = change.before, change.after
+    if change.moved_from is not None and before is not None:
+        key = after or before
+        _move_tallies([(change.moved_from, before, -1), (change.building_id, key, +1)])
+    elif after is not None and before != after:
+        rows = [(change.building_id, after, +1)]
+        if before is not None:
+            rows.append((change.building_id, before, -1))
+        _move_tallies(rows)
 
 
-def demand_changed(building_id: int, before: Key | None, after: Key) -> None:
-    """Called by the actions, inside their transaction, when a demand is submitted or changes status:
-    moves one demand between the building's tallies, and tells the screens after commit."""
-    deltas: dict[Key, int] = {}
-    if before is not None:
-        deltas[before] = deltas.get(before, 0) - 1
-    deltas[after] = deltas.get(after, 0) + 1
+def _move_tallies(moves: list[tuple[int, Key, int]]) -> None:
+    deltas: dict[tuple[int, str, str], int] = {}
+    for building_id, (status, outcome), delta in moves:
+        key = (building_id, status, outcome)
+        deltas[key] = deltas.get(key, 0) + delta
     rows = sorted((k, d) for k, d in deltas.items() if d)
-    if rows:
-        table = DemandTally._meta.db_table
-        # One statement, keys in a fixed order: two transactions moving demands of the same building
-        # in opposite directions lock the tally rows in the same order, so they cannot deadlock.
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-        params: list[Any] = []
-        for (status, outcome), delta in rows:
-            params += [building_id, status, outcome, delta]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (building_id, status, outcome, n) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT (building_id, status, outcome) DO UPDATE SET n = {table}.n + EXCLUDED.n",
-                params,
-            )
-    from . import screen
-
-    screen.demand_changed(building_id)
+    if not rows:
+        return
+    table = DemandTally._meta.db_table
+    # One statement, keys in a fixed order: two transactions moving demands of the same building
+    # in opposite directions lock the tally rows in the same order, so they cannot deadlock.
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for (building_id, status, outcome), delta in rows:
+        params += [building_id, status, outcome, delta]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (building_id, status, outcome, n) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (building_id, status, outcome) DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            params,
+        )
 
 
 def rebuild_tallies() -> None:

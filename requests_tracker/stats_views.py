@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from buildings.exports import csv_response, xlsx_response
 from buildings.models import District
-from lousihui.exports import csv_response, xlsx_response
 
 from . import selectors, stats
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
+from buildings import panels
 from buildings.models import Building
 from buildings.selectors import districts_with_buildings
 
@@ -223,6 +224,8 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "category": category,
             "ordering": ordering,
             "filtered": bool(status or category),
+            # Open surveys, elections, projects...: registered by their packages (buildings.panels).
+            "sections": panels.board_sections(building, request),
         },
     )
 

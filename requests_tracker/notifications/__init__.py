@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..changes import DemandChange
     from ..models import DemandEvent
     from .models import Notification
 
@@ -18,3 +19,9 @@ def on_event(event: DemandEvent) -> list[Notification]:
     from .outbox import on_event as _on_event
 
     return _on_event(event)
+
+
+def on_change(change: DemandChange) -> None:
+    """After-change subscriber: the outbox rows for each timeline event the action wrote."""
+    for event in change.events:
+        on_event(event)

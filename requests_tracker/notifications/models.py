@@ -130,6 +130,8 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("overdue escalation")
         DAILY_DIGEST = "daily_digest", _("daily digest")
         WEEKLY_FIGURES = "weekly_figures", _("weekly figures")
+        #: A project answering the demand moved (the three lists): for its submitters and supporters.
+        PROJECT_UPDATE = "project_update", _("project update")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -548,7 +548,7 @@ def test_the_submit_link_of_a_poster_fills_in_the_floor(client: Client, cast: fa
 def test_a_photo_over_the_size_limit_is_refused(
     client: Client, cast: factories.Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from requests_tracker import photos
+    from buildings import photos
 
     monkeypatch.setattr(photos, "MAX_BYTES", 1024)
     big = jpeg_with_gps(size=(800, 800))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from lousihui.exports import csv_response, safe_cell, xlsx_response
+from buildings.exports import csv_response, safe_cell, xlsx_response
 
 ROWS = [['=HYPERLINK("http://evil")', "外卖无法上楼", 3, datetime(2026, 5, 1, 1, 30, tzinfo=ZoneInfo("UTC"))]]
 
