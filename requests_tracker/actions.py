@@ -30,6 +30,7 @@ from . import workflow
 from .changes import DemandChange, after_change
 from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
 from .selectors import ActorScope, actor_scope, serving_members
+from .validators import check_floor
 from .workflow import Action, Outcome, Status
 
 
@@ -148,13 +149,10 @@ def demand_submit(
         errors["building"] = [_("This building no longer takes demands.")]
     if not category.is_active:
         errors["category"] = [_("This category is no longer in use.")]
-    if floor == 0:
-        errors["floor"] = [_("There is no floor 0: the ground floor is 1, the first basement is -1.")]
-    elif floor is not None and floor not in building.floor_range():
-        errors["floor"] = [
-            _("%(building)s has floors %(low)s to %(high)s.")
-            % {"building": building.name, "low": -building.basement_floors or 1, "high": building.floors}
-        ]
+    try:
+        check_floor(building, floor)
+    except ValidationError as exc:
+        errors["floor"] = exc.messages
     if errors:
         raise ValidationError(errors)
     if len(photos) > MAX_PHOTOS:
@@ -678,3 +676,114 @@ def demand_log(
     )
     after_change(DemandChange(demand_id=demand.pk, building_id=demand.building_id, events=(event,), fields=fields))
     return event
+
+
+#: What the council may change on a demand besides its status (the admin's change form). The
+#: public text and visibility are moderation (`demand_moderate`, which keeps the original).
+EDITABLE_FIELDS = (
+    "building",
+    "category",
+    "floor",
+    "company_name",
+    "show_company",
+    "is_public",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+#: Fields whose change the resident sees on their tracking page: the edit is a public event.
+_PUBLIC_EDIT_FIELDS = frozenset({"building", "category"})
+
+
+@transaction.atomic
+def demand_edit(
+    *,
+    demand: Demand,
+    actor: User,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    scope: ActorScope | None = None,
+    at: datetime | None = None,
+) -> Demand:
+    """Edits what the change form may change, as a compare-and-set on the version the editor saw.
+
+    Writes one `edited` timeline event naming the fields (public when the building or category
+    changed; contact details never appear in it); a building move is for superusers only and moves
+    the demand's tallies and both buildings' screens (the after-change path).
+    """
+    scope = scope or actor_scope(actor)
+    _require_triager(scope, demand, _("Only the building's council may edit its demands."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TransitionError(
+            _("These fields cannot be edited here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    values = {name: value for name, value in changes.items() if getattr(demand, name) != value}
+    building: Building = values.get("building", demand.building)
+    if "building" in values:
+        if not scope.is_superuser:
+            raise TransitionError(
+                _("Only a superuser may move a demand to another building."), code="forbidden", field="building"
+            )
+        if demand.assignee_member_id is not None:
+            raise TransitionError(
+                _("The demand is assigned to a member of this building's council: hand it back before moving it."),
+                field="building",
+            )
+    if "floor" in values or "building" in values:
+        try:
+            check_floor(building, values.get("floor", demand.floor))
+        except ValidationError as exc:
+            raise TransitionError(exc.messages[0], field="floor") from None
+    if "category" in values and not values["category"].is_active and values["category"] != demand.category:
+        raise TransitionError(_("This category is no longer in use."), field="category")
+    for name in ("company_name", "contact_name", "contact_phone", "contact_email"):
+        if name in values:
+            values[name] = (values[name] or "").strip()
+    if "company_name" in values or "building" in values:
+        name = values.get("company_name", demand.company_name)
+        values["company"] = Company.objects.filter(building=building, name=name).first() if name else None
+    if not values:
+        return demand  # a form that re-sent what was there: nothing to record
+    expected = demand.version if expected_version is None else expected_version
+    now = _now(at)
+    updated = Demand.objects.filter(pk=demand.pk, version=expected).update(
+        **values, updated_at=now, version=F("version") + 1
+    )
+    if updated != 1:
+        raise _stale()
+    edited = sorted(name for name in values if name != "company")
+    notes = []
+    with override(settings.LANGUAGE_CODE):
+        if "building" in values:
+            notes.append(_("Moved from %(old)s to %(new)s.") % {"old": demand.building.name, "new": building.name})
+        if "category" in values:
+            notes.append(
+                _("Category changed from %(old)s to %(new)s.")
+                % {"old": demand.category.name, "new": values["category"].name}
+            )
+    event = DemandEvent.objects.create(
+        demand=demand,
+        kind=DemandEvent.Kind.EDITED,
+        actor=actor,
+        actor_label=_actor_label(scope, demand),
+        note=" ".join(notes),
+        is_public=bool(_PUBLIC_EDIT_FIELDS & set(values)),
+        data={
+            "fields": edited,
+            **({"from_building": demand.building_id, "to_building": building.pk} if "building" in values else {}),
+        },
+        created_at=now,
+    )
+    after_change(
+        DemandChange(
+            demand_id=demand.pk,
+            building_id=building.pk,
+            moved_from=demand.building_id if "building" in values else None,
+            before=(demand.status, demand.outcome),
+            events=(event,),
+            fields=frozenset(edited),
+        )
+    )
+    demand.refresh_from_db()
+    return demand

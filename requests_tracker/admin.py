@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -25,9 +25,8 @@ from buildings.models import Building, CouncilMember
 from services.models import Department
 
 from . import actions, selectors, workflow
-from .forms import check_floor
 from .models import Category, Demand, DemandEvent, DemandRevision, ResponseTemplate
-from .validators import normalize_mainland_mobile
+from .validators import check_floor, normalize_mainland_mobile
 
 
 @admin.register(Category)
@@ -823,11 +822,11 @@ class DemandAdmin(admin.ModelAdmin):
         moderated = [name for name in changed if name in MODERATED_FIELDS]
         if not changed:
             return
-        now = timezone.now()
         plain_values = {name: getattr(obj, name) for name in plain}
         try:
+            # Both are compare-and-sets on the version the editor saw; moderation keeps the original
+            # text the database still holds, the edit writes its own timeline event.
             if moderated:
-                # The moderation is the compare-and-set (and keeps the original text the database still holds).
                 original = Demand.objects.select_related("building__council").get(pk=obj.pk)
                 actions.demand_moderate(
                     demand=original,
@@ -838,15 +837,14 @@ class DemandAdmin(admin.ModelAdmin):
                     is_hidden=obj.is_hidden if "is_hidden" in moderated else None,
                     expected_version=seen,
                 )
-                if plain_values:
-                    Demand.objects.filter(pk=obj.pk).update(**plain_values)
-            elif (
-                Demand.objects.filter(pk=obj.pk, version=seen).update(
-                    **plain_values, updated_at=now, version=F("version") + 1
+                seen += 1
+            if plain_values:
+                actions.demand_edit(
+                    demand=Demand.objects.select_related("building__council", "category").get(pk=obj.pk),
+                    actor=request.user,  # type: ignore[arg-type]
+                    changes=plain_values,
+                    expected_version=seen,
                 )
-                != 1
-            ):
-                raise actions.TransitionError("", code="stale")
         except actions.TransitionError as exc:
             current = Demand.objects.get(pk=obj.pk)
             request._demand_edit_refused = True  # type: ignore[attr-defined]

@@ -1,20 +1,16 @@
-"""The residents' form for raising a demand, and the floor check the admin shares with it."""
+"""The residents' form for raising a demand."""
 
 import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
 from buildings.photos import MAX_PHOTOS, CleanPhoto, clean_photos
 
 from .models import Category
-from .validators import normalize_mainland_mobile
-
-FLOOR_TOO_HIGH = _("%(building)s has %(highest)s floors above ground.")
-FLOOR_TOO_LOW = _("%(building)s has no floor below %(lowest)s.")
+from .validators import check_floor, floor_limits, normalize_mainland_mobile
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -187,23 +183,3 @@ class FollowForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": _("Enter a valid e-mail address.")},
     )
-
-
-def floor_limits(building: Building) -> tuple[int, int]:
-    """The lowest and highest floor a resident may name (basements are negative: B1 is -1)."""
-    return (-building.basement_floors if building.basement_floors else 1), building.floors
-
-
-def check_floor(building: Building, floor: int | None) -> None:
-    """Raises a ValidationError naming the building when `floor` is not one of its floors."""
-    if floor is None:
-        return
-    low, high = floor_limits(building)
-    if floor > high:
-        raise ValidationError(
-            FLOOR_TOO_HIGH, code="max_value", params={"building": building.localized_name, "highest": high}
-        )
-    if floor < low:
-        raise ValidationError(
-            FLOOR_TOO_LOW, code="min_value", params={"building": building.localized_name, "lowest": low}
-        )

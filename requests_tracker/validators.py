@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from buildings.models import Building
+
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -23,3 +25,27 @@ def normalize_mainland_mobile(value: str) -> str:
             code="invalid_mobile",
         )
     return digits
+
+
+# --- the floor: one rule, one wording, for the form, the API, the admin and the actions ----------
+
+FLOOR_ZERO = _("There is no floor 0: the ground floor is 1, the first basement is -1.")
+FLOOR_OUTSIDE = _("%(building)s has floors %(low)s to %(high)s.")
+
+
+def floor_limits(building: Building) -> tuple[int, int]:
+    """The lowest and highest floor a resident may name (basements are negative: B1 is -1)."""
+    return (-building.basement_floors if building.basement_floors else 1), building.floors
+
+
+def check_floor(building: Building, floor: int | None) -> None:
+    """Raises a ValidationError naming the building and its range when `floor` is not one of its floors."""
+    if floor is None:
+        return
+    if floor == 0:
+        raise ValidationError(FLOOR_ZERO, code="floor_zero")
+    low, high = floor_limits(building)
+    if not low <= floor <= high:
+        raise ValidationError(
+            FLOOR_OUTSIDE, code="floor_outside", params={"building": building.localized_name, "low": low, "high": high}
+        )

@@ -16,9 +16,9 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.models import Building
 from requests_tracker import actions
-from requests_tracker.forms import FLOOR_TOO_HIGH, FLOOR_TOO_LOW, DemandSubmitForm
+from requests_tracker.forms import DemandSubmitForm
 from requests_tracker.models import Demand
-from requests_tracker.validators import normalize_mainland_mobile
+from requests_tracker.validators import FLOOR_OUTSIDE, normalize_mainland_mobile
 from tests import factories
 from tests.requests_tracker.htmlforms import Form, forms_in
 
@@ -227,8 +227,8 @@ def _expected_errors(cast: factories.Cast, language: str) -> dict[str, str]:
         return {
             "category": str(fields["category"].error_messages["required"]),
             "title": str(fields["title"].error_messages["required"]),
-            "floor-high": str(FLOOR_TOO_HIGH) % {"building": name, "highest": 127},
-            "floor-low": str(FLOOR_TOO_LOW) % {"building": name, "lowest": -3},
+            "floor-high": str(FLOOR_OUTSIDE) % {"building": name, "low": -3, "high": 127},
+            "floor-low": str(FLOOR_OUTSIDE) % {"building": name, "low": -3, "high": 127},
             "contact_phone": mobile.value.messages[0],
             "contact_email": str(EmailValidator.message),
         }
