@@ -16,4 +16,4 @@ class RequestsTrackerConfig(AppConfig):
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
-        panels.on_touch("screens", screen.demand_changed)
+        panels.on_touch("screens", screen.panels_touched)

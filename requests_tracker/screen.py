@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import asdict
 from typing import Any
 
@@ -86,6 +87,21 @@ def on_change(change: DemandChange) -> None:
         return  # contact details never reach a screen
     for building_id in sorted(change.building_ids):
         demand_changed(building_id)
+
+
+def panels_touched(building_id: int) -> None:
+    """Something a panel shows changed (a survey opened, turnout moved), not a demand: after commit,
+    the building's stamp takes a fresh value (a digest alone would not move) and area stamps turn over."""
+
+    def bump() -> None:
+        stamp = _digest(Demand.objects.filter(building_id=building_id)) + "." + secrets.token_hex(4)
+        cache.set(f"screen:stamp:b:{building_id}", stamp, STAMP_TTL)
+        try:
+            cache.incr("screen:gen")
+        except ValueError:
+            cache.add("screen:gen", 1, None)
+
+    transaction.on_commit(bump)
 
 
 def _digest(qs: QuerySet[Demand]) -> str:

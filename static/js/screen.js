@@ -90,8 +90,51 @@
         tbody.appendChild(tr);
       });
     }
+    renderPanels();
     if (changed) page = 0; // what just moved is on the first page
     showPage();
+  }
+
+  // Panels that feature packages add to the feed (buildings.panels): surveys with their QR code,
+  // elections' turnout, projects' progress. One generic card each; text only, never HTML.
+  function panelCard(p) {
+    var box = el("section", "panel panel-" + (p.kind || "other"));
+    box.setAttribute("data-key", p.key || "");
+    var head = el("div", "p-head");
+    var words = el("div", "p-words");
+    words.appendChild(el("h2", "p-title", p.title));
+    if (p.subtitle) words.appendChild(el("p", "p-sub", p.subtitle));
+    head.appendChild(words);
+    if (p.qr) {
+      var img = el("img", "p-qr");
+      img.src = p.qr;
+      img.alt = "";
+      head.appendChild(img);
+    }
+    box.appendChild(head);
+    (p.rows || []).forEach(function (r) {
+      var row = el("div", "p-row");
+      row.appendChild(el("span", "p-label", r.label));
+      row.appendChild(el("span", "p-value", r.value));
+      if (r.progress !== null && r.progress !== undefined) {
+        var bar = el("div", "p-bar");
+        var fill = el("i");
+        fill.style.width = Math.max(0, Math.min(100, Number(r.progress) || 0)) + "%";
+        bar.appendChild(fill);
+        row.appendChild(bar);
+      }
+      box.appendChild(row);
+    });
+    return box;
+  }
+
+  function renderPanels() {
+    var aside = document.getElementById("s-panels");
+    if (!aside) return;
+    var panels = state.panels || [];
+    aside.textContent = "";
+    panels.forEach(function (p) { aside.appendChild(panelCard(p)); });
+    aside.hidden = panels.length === 0;
   }
 
   function setStatus() {
