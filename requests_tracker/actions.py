@@ -181,15 +181,6 @@ def demand_submit(
     return demand
 
 
-_EVENT_KIND = {
-    Action.ASSIGN: DemandEvent.Kind.ASSIGNED,
-    Action.START: DemandEvent.Kind.STARTED,
-    Action.RESOLVE: DemandEvent.Kind.RESOLVED,
-    Action.REOPEN: DemandEvent.Kind.REOPENED,
-    Action.HAND_BACK: DemandEvent.Kind.HANDED_BACK,
-}
-
-
 def _validate_params(
     transition: workflow.Transition,
     demand: Demand,
@@ -197,8 +188,10 @@ def _validate_params(
     assignee: Assignee | None,
     outcome: str,
     note: str,
+    into: Demand | None,
 ) -> None:
-    if transition.action == Action.ASSIGN:
+    """Checks each parameter the table says the action requires (one check per parameter)."""
+    if "assignee" in transition.requires:
         if assignee is None or (assignee.member is None) == (assignee.department is None):
             raise TransitionError(
                 _("Choose one council member or one department to assign the demand to."), field="assignee"
@@ -216,17 +209,122 @@ def _validate_params(
             )
         if assignee.department is not None and not assignee.department.is_active:
             raise TransitionError(_("This department no longer takes demands."), field="assignee")
-    if transition.action == Action.RESOLVE:
-        if outcome not in Outcome.values:
-            raise TransitionError(_("Choose an outcome to resolve the demand."), field="outcome")
-        if not note:
+    if "outcome" in transition.requires and outcome not in Outcome.values:
+        raise TransitionError(_("Choose an outcome to resolve the demand."), field="outcome")
+    if "note" in transition.requires and not note:
+        raise TransitionError(str(transition.missing_note), field="note")
+    if "into" in transition.requires:
+        if into is None:
+            raise TransitionError(_("Choose the demand this one repeats."), field="into")
+        if into.building_id != demand.building_id:
             raise TransitionError(
-                _("Write a public note for the resident: what was done, or the way forward."), field="note"
+                _("A demand can only be merged into another demand of the same building."), field="into"
             )
-    if transition.action == Action.REOPEN and not note:
-        raise TransitionError(_("Say why the demand is reopened."), field="note")
-    if transition.action == Action.HAND_BACK and not note:
-        raise TransitionError(_("Say why the demand is handed back, so the council can route it."), field="note")
+        if into.pk == demand.pk or into.duplicate_of_id == demand.pk:
+            raise TransitionError(_("A demand cannot be merged into itself."), field="into")
+
+
+def _cleared(field_name: str) -> object:
+    field = Demand._meta.get_field(field_name)
+    return None if field.null else ""
+
+
+@dataclass(frozen=True)
+class _Applied:
+    demand: Demand
+    event: DemandEvent
+    change: DemandChange
+
+
+def _apply_transition(
+    *,
+    demand: Demand,
+    action: str,
+    actor: User | None,
+    expected_version: int | None,
+    assignee: Assignee | None,
+    outcome: str,
+    note: str,
+    into: Demand | None,
+    scope: ActorScope,
+    now: datetime,
+) -> _Applied:
+    """The table-driven core of every transition: checks, then a compare-and-set plus its event.
+
+    Returns what the after-change path needs; the public actions make the one after-change call.
+    """
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionError(_("Unknown action “%(action)s”.") % {"action": action}, field="action")
+    if not workflow.is_permitted(scope, demand, action):
+        raise TransitionError(
+            _("You may not %(action)s this demand.") % {"action": transition.action.label}, code="forbidden"
+        )
+    expected = demand.version if expected_version is None else expected_version
+    if expected != demand.version:
+        raise _stale()
+    if demand.status not in transition.sources:
+        raise TransitionError(
+            _("This demand is %(status)s; “%(action)s” is possible only when it is %(sources)s.")
+            % {
+                "status": Status(demand.status).label,
+                "action": transition.action.label,
+                "sources": _status_list(transition.sources),
+            },
+            code="invalid_state",
+        )
+    note = note.strip()
+    _validate_params(transition, demand, assignee=assignee, outcome=outcome, note=note, into=into)
+
+    changes: dict[str, object] = {"status": transition.target, "version": F("version") + 1, "updated_at": now}
+    data: dict[str, object] = {}
+    for name in transition.clears:
+        changes[name] = _cleared(name)
+    if transition.stamps and not (transition.stamp_first_only and getattr(demand, transition.stamps)):
+        changes[transition.stamps] = now
+    if "assignee" in transition.requires:
+        assert assignee is not None
+        changes["assignee_member"] = assignee.member
+        changes["assignee_department"] = assignee.department
+        data["assignee"] = _public_assignee_name(assignee)
+        data["assignee_kind"] = "member" if assignee.member else "department"
+    if "into" in transition.requires:
+        assert into is not None
+        changes["duplicate_of"] = into
+        data["into"] = into.pk
+        if not note:
+            with override(settings.LANGUAGE_CODE):
+                note = _("Merged into demand #%(id)s, which asks the same.") % {"id": into.pk}
+    if transition.records_resolution:
+        outcome = transition.fixed_outcome or outcome
+        changes.update(outcome=outcome, resolution_note=note)
+        data["outcome"] = outcome
+
+    # Compare-and-set: only the version the actor saw, in the status it was in, may move.
+    updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(**changes)
+    if updated != 1:
+        raise _stale()
+    event = DemandEvent.objects.create(
+        demand=demand,
+        kind=transition.event_kind,
+        from_status=demand.status,
+        to_status=transition.target,
+        actor=actor,
+        actor_label=_actor_label(scope, demand),
+        note=note,
+        is_public=True,
+        data=data,
+        created_at=now,
+    )
+    change = DemandChange(
+        demand_id=demand.pk,
+        building_id=demand.building_id,
+        before=(demand.status, demand.outcome),
+        after=(transition.target, str(changes.get("outcome", ""))),
+        events=(event,),
+        fields=frozenset({"status"}),
+    )
+    return _Applied(demand=demand, event=event, change=change)
 
 
 @transaction.atomic
@@ -239,98 +337,36 @@ def demand_transition(
     assignee: Assignee | None = None,
     outcome: str = "",
     note: str = "",
+    into: Demand | None = None,
     scope: ActorScope | None = None,
     at: datetime | None = None,
 ) -> Demand:
-    """Applies one workflow transition as a compare-and-set on (status, version) plus its event.
+    """Applies one row of the workflow table as a compare-and-set on (status, version) plus its event.
 
     `demand` is the version the actor saw; `expected_version` defaults to its version. Raises
     TransitionError (nothing written) when the action is unknown, forbidden, not allowed from the
-    current status, missing a parameter, or when someone else changed the demand first.
+    current status, missing a parameter, or when someone else changed the demand first. A merge
+    (`into`) goes through `demand_merge`, which also moves the supports.
     """
-    transition = workflow.TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionError(_("Unknown action “%(action)s”.") % {"action": action}, field="action")
-    scope = scope or actor_scope(actor)
-    if not workflow.is_permitted(scope, demand, action):
-        raise TransitionError(
-            _("You may not %(action)s this demand.") % {"action": transition.action.label}, code="forbidden"
+    if action == Action.MERGE:
+        if into is None:
+            raise TransitionError(_("Choose the demand this one repeats."), field="into")
+        return demand_merge(
+            demand=demand, into=into, actor=actor, note=note, expected_version=expected_version, scope=scope, at=at
         )
-    expected = demand.version if expected_version is None else expected_version
-    if expected != demand.version:
-        raise TransitionError(
-            _("This demand was changed by someone else since you opened it. Reload it and try again."),
-            code="stale",
-        )
-    if demand.status not in transition.sources:
-        raise TransitionError(
-            _("This demand is %(status)s; “%(action)s” is possible only when it is %(sources)s.")
-            % {
-                "status": Status(demand.status).label,
-                "action": transition.action.label,
-                "sources": _status_list(transition.sources),
-            },
-            code="invalid_state",
-        )
-    note = note.strip()
-    _validate_params(transition, demand, assignee=assignee, outcome=outcome, note=note)
-
-    now = _now(at)
-    changes: dict[str, object] = {
-        "status": transition.target,
-        "version": F("version") + 1,
-        "updated_at": now,
-    }
-    data: dict[str, object] = {}
-    if transition.action == Action.ASSIGN:
-        assert assignee is not None
-        changes["assignee_member"] = assignee.member
-        changes["assignee_department"] = assignee.department
-        if demand.assigned_at is None:
-            changes["assigned_at"] = now  # first response time is measured to the first assignment
-        data["assignee"] = _public_assignee_name(assignee)
-        data["assignee_kind"] = "member" if assignee.member else "department"
-    elif transition.action == Action.START:
-        changes["started_at"] = now
-    elif transition.action == Action.RESOLVE:
-        changes.update(outcome=outcome, resolution_note=note, resolved_at=now)
-        data["outcome"] = outcome
-    elif transition.action == Action.REOPEN:
-        # The old answer stays on the timeline (the resolve event's note), not on the open demand.
-        changes.update(outcome="", resolution_note="", resolved_at=None)
-    elif transition.action == Action.HAND_BACK:
-        # Back in the council's queue, unassigned; assigned_at keeps the first response time.
-        changes.update(assignee_member=None, assignee_department=None, started_at=None)
-
-    # Compare-and-set: only the version the actor saw, in the status it was in, may move.
-    updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(**changes)
-    if updated != 1:
-        raise TransitionError(
-            _("This demand was changed by someone else since you opened it. Reload it and try again."),
-            code="stale",
-        )
-    event = DemandEvent.objects.create(
+    applied = _apply_transition(
         demand=demand,
-        kind=_EVENT_KIND[transition.action],
-        from_status=demand.status,
-        to_status=transition.target,
+        action=action,
         actor=actor,
-        actor_label=_actor_label(scope, demand),
+        expected_version=expected_version,
+        assignee=assignee,
+        outcome=outcome,
         note=note,
-        is_public=True,
-        data=data,
-        created_at=now,
+        into=None,
+        scope=scope or actor_scope(actor),
+        now=_now(at),
     )
-    after_change(
-        DemandChange(
-            demand_id=demand.pk,
-            building_id=demand.building_id,
-            before=(demand.status, demand.outcome),
-            after=(transition.target, str(changes.get("outcome", ""))),
-            events=(event,),
-            fields=frozenset({"status"}),
-        )
-    )
+    after_change(applied.change)
     demand.refresh_from_db()
     return demand
 
@@ -477,39 +513,29 @@ def demand_merge(
     *,
     demand: Demand,
     into: Demand,
-    actor: User,
+    actor: User | None,
     note: str = "",
     expected_version: int | None = None,
     scope: ActorScope | None = None,
     at: datetime | None = None,
 ) -> Demand:
-    """Resolves `demand` as a duplicate of `into` (same building), linking them and moving its supports.
-
-    A person who supported both counts once. Compare-and-set on the duplicate's version.
-    """
+    """The table's `merge` row: resolves `demand` as a duplicate of `into` (same building), linking
+    them and moving its supports. A person who supported both counts once. Compare-and-set on the
+    duplicate's version."""
     scope = scope or actor_scope(actor)
-    _require_triager(scope, demand, _("Only the building's council may merge its demands."))
-    if into.building_id != demand.building_id:
-        raise TransitionError(_("A demand can only be merged into another demand of the same building."), field="into")
-    if into.pk == demand.pk or into.duplicate_of_id == demand.pk:
-        raise TransitionError(_("A demand cannot be merged into itself."), field="into")
-    if not demand.is_open:
-        raise TransitionError(_("This demand is already resolved."), code="invalid_state")
-    expected = demand.version if expected_version is None else expected_version
     now = _now(at)
-    with override(settings.LANGUAGE_CODE):
-        public_note = note.strip() or _("Merged into demand #%(id)s, which asks the same.") % {"id": into.pk}
-    updated = Demand.objects.filter(pk=demand.pk, status=demand.status, version=expected).update(
-        status=Status.RESOLVED,
-        outcome=Outcome.DUPLICATE,
-        resolution_note=public_note,
-        duplicate_of=into,
-        resolved_at=now,
-        updated_at=now,
-        version=F("version") + 1,
+    applied = _apply_transition(
+        demand=demand,
+        action=Action.MERGE,
+        actor=actor,
+        expected_version=expected_version,
+        assignee=None,
+        outcome="",
+        note=note,
+        into=into,
+        scope=scope,
+        now=now,
     )
-    if updated != 1:
-        raise _stale()
     # Supports move to the target unless that person already supports it (the unique constraints).
     target_users = set(into.supports.exclude(user=None).values_list("user_id", flat=True))
     target_keys = set(into.supports.exclude(client_key="").values_list("client_key", flat=True))
@@ -535,35 +561,23 @@ def demand_merge(
         moved += 1
     Demand.objects.filter(pk=demand.pk).update(support_count=Support.objects.filter(demand=demand).count())
     Demand.objects.filter(pk=into.pk).update(support_count=Support.objects.filter(demand=into).count(), updated_at=now)
-    label = _actor_label(scope, demand)
-    merged_event = DemandEvent.objects.create(
-        demand=demand,
-        kind=DemandEvent.Kind.MERGED,
-        from_status=demand.status,
-        to_status=Status.RESOLVED,
-        actor=actor,
-        actor_label=label,
-        note=public_note,
-        is_public=True,
-        data={"into": into.pk, "outcome": Outcome.DUPLICATE},
-        created_at=now,
-    )
     into_event = DemandEvent.objects.create(
         demand=into,
         kind=DemandEvent.Kind.MERGED,
         actor=actor,
-        actor_label=label,
+        actor_label=applied.event.actor_label,
         is_public=True,
         data={"from": demand.pk, "supports_moved": moved},
         created_at=now,
     )
     after_change(
+        # The duplicate's submitter hears it was answered (its event); the target's supports moved.
         DemandChange(
             demand_id=demand.pk,
             building_id=demand.building_id,
-            before=(demand.status, demand.outcome),
-            after=(Status.RESOLVED, Outcome.DUPLICATE),
-            events=(merged_event,),  # the duplicate's submitter hears it was answered
+            before=applied.change.before,
+            after=applied.change.after,
+            events=applied.change.events,
             fields=frozenset({"status", "supports"}),
         ),
         DemandChange(

@@ -52,7 +52,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class TransitionForm(forms.Form):
     """One form for every action; the action itself says which fields it needs."""
 
-    action = forms.ChoiceField(choices=workflow.Action.choices, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=workflow.plain_action_choices, widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     assignee_member = forms.ModelChoiceField(
         queryset=CouncilMember.objects.none(), required=False, label=_("council member")
@@ -387,15 +387,8 @@ class DemandAdmin(admin.ModelAdmin):
     inlines = [DemandEventInline, DemandRevisionInline]
     change_form_template = "admin/requests_tracker/demand/change_form.html"
     change_list_template = "admin/requests_tracker/demand/change_list.html"
-    actions = [
-        "assign_to_default_department",
-        "assign_to_chosen_department",
-        "start_work",
-        "resolve_with_note",
-        "reopen_with_note",
-        "hand_back_with_note",
-        "export_selected_csv",
-    ]
+    # The bulk actions are generated from the workflow table's `bulk` column (below the class).
+    actions = [*(b.name for t in workflow.TRANSITIONS.values() for b in t.bulk), "export_selected_csv"]
     readonly_fields = [
         "status",
         "version",
@@ -645,55 +638,20 @@ class DemandAdmin(admin.ModelAdmin):
         form.is_valid()
         return form.cleaned_data.get(name)
 
-    @admin.action(description=_("Assign to the category's usual department"))
-    def assign_to_default_department(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        def usual(demand: Demand) -> actions.Assignee | None:
-            department = demand.category.default_department
-            return actions.Assignee(department=department) if department else None
-
-        self._bulk(request, queryset, workflow.Action.ASSIGN, assignee=usual)
-
-    assign_to_default_department.workflow_action = workflow.Action.ASSIGN  # type: ignore[attr-defined]
-
-    @admin.action(description=_("Assign to the department chosen beside"))
-    def assign_to_chosen_department(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        department = self._form_value(request, "assignee_department")
-        if department is None:
-            self.message_user(request, gettext("Choose a department first."), messages.ERROR)
-            return
-        self._bulk(request, queryset, workflow.Action.ASSIGN, assignee=actions.Assignee(department=department))
-
-    assign_to_chosen_department.workflow_action = workflow.Action.ASSIGN  # type: ignore[attr-defined]
-
-    @admin.action(description=_("Start work"))
-    def start_work(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        self._bulk(request, queryset, workflow.Action.START)
-
-    start_work.workflow_action = workflow.Action.START  # type: ignore[attr-defined]
-
-    @admin.action(description=_("Resolve with the outcome and public note typed beside"))
-    def resolve_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        self._bulk(
-            request,
-            queryset,
-            workflow.Action.RESOLVE,
-            outcome=self._form_value(request, "outcome") or "",
-            note=self._form_value(request, "note") or "",
-        )
-
-    resolve_with_note.workflow_action = workflow.Action.RESOLVE  # type: ignore[attr-defined]
-
-    @admin.action(description=_("Reopen, with the reason typed beside"))
-    def reopen_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        self._bulk(request, queryset, workflow.Action.REOPEN, note=self._form_value(request, "note") or "")
-
-    reopen_with_note.workflow_action = workflow.Action.REOPEN  # type: ignore[attr-defined]
-
-    @admin.action(description=_("Hand back to the council, with the reason typed beside"))
-    def hand_back_with_note(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
-        self._bulk(request, queryset, workflow.Action.HAND_BACK, note=self._form_value(request, "note") or "")
-
-    hand_back_with_note.workflow_action = workflow.Action.HAND_BACK  # type: ignore[attr-defined]
+    def _bulk_params(self, request: HttpRequest, transition: workflow.Transition, name: str) -> dict[str, Any] | None:
+        """The parameters the table says the transition requires, from the form beside the list."""
+        params: dict[str, Any] = {}
+        if "assignee" in transition.requires:
+            assignee = ASSIGNEE_SOURCES[name](self, request)
+            if assignee is None:
+                self.message_user(request, gettext("Choose a department first."), messages.ERROR)
+                return None
+            params["assignee"] = assignee
+        if "outcome" in transition.requires:
+            params["outcome"] = self._form_value(request, "outcome") or ""
+        if "note" in transition.requires:
+            params["note"] = self._form_value(request, "note") or ""
+        return params
 
     @admin.action(description=_("Export the selected demands (CSV)"))
     def export_selected_csv(self, request: HttpRequest, queryset: QuerySet[Demand]) -> HttpResponse:
@@ -925,7 +883,7 @@ class DemandAdmin(admin.ModelAdmin):
                     .filter(Q(category_id=demand.category_id) | Q(category__isnull=True))
                     .order_by("title")
                 )
-            if demand.is_open and (scope.is_superuser or demand.building_id in scope.triage_building_ids):
+            if workflow.can_take(scope, demand, workflow.Action.MERGE):
                 extra_context["merge_form"] = MergeForm(demand=demand, initial={"version": demand.version})
             if demand.duplicate_of_id:
                 extra_context["duplicate_of"] = demand.duplicate_of
@@ -1030,6 +988,42 @@ class DemandAdmin(admin.ModelAdmin):
             gettext("Merged into #%(id)s; its supports were carried over.") % {"id": into.pk},
         )
         return HttpResponseRedirect(reverse("admin:requests_tracker_demand_change", args=[into.pk]))
+
+
+def _usual_department(admin_: DemandAdmin, request: HttpRequest) -> Any:
+    def usual(demand: Demand) -> actions.Assignee | None:
+        department = demand.category.default_department
+        return actions.Assignee(department=department) if department else None
+
+    return usual
+
+
+def _chosen_department(admin_: DemandAdmin, request: HttpRequest) -> actions.Assignee | None:
+    department = admin_._form_value(request, "assignee_department")
+    return actions.Assignee(department=department) if department is not None else None
+
+
+#: Where an assigning bulk action takes its assignee from (the names are the table's `bulk` names).
+ASSIGNEE_SOURCES = {
+    "assign_to_default_department": _usual_department,
+    "assign_to_chosen_department": _chosen_department,
+}
+
+
+def _bulk_action(transition: workflow.Transition, bulk: workflow.BulkAction) -> Any:
+    def run(self: DemandAdmin, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        params = self._bulk_params(request, transition, bulk.name)
+        if params is not None:
+            self._bulk(request, queryset, transition.action, **params)
+
+    run.__name__ = bulk.name
+    run.workflow_action = transition.action  # type: ignore[attr-defined]
+    return admin.action(description=bulk.description)(run)
+
+
+for _transition in workflow.TRANSITIONS.values():
+    for _bulk in _transition.bulk:
+        setattr(DemandAdmin, _bulk.name, _bulk_action(_transition, _bulk))
 
 
 @admin.register(DemandEvent)

@@ -217,7 +217,7 @@ class DemandSubmittedSerializer(DemandSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=workflow.Action.choices, label=_("action"))
+    action = serializers.ChoiceField(choices=workflow.plain_action_choices(), label=_("action"))
     version = serializers.IntegerField(
         required=False,
         min_value=1,

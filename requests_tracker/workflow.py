@@ -1,8 +1,10 @@
 """The demand workflow: the one table of statuses, transitions and who may make them.
 
-Everything that changes a demand's status (admin buttons, the API, the HTML pages,
-management commands, tasks) goes through `requests_tracker.actions.demand_transition`,
-which consults this table. Nothing else hard-codes a transition.
+Everything that changes a demand's status (admin buttons and bulk actions, the API, the HTML pages,
+management commands, tasks, merges) goes through `requests_tracker.actions.demand_transition`, which
+reads from this table what the action needs, which timestamp it sets, what it clears and which event
+it writes. The admin's bulk actions are generated from the `bulk` column. Nothing else hard-codes a
+transition: `grep -n "Transition(" requests_tracker/workflow.py` lists every way a status changes.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Action(models.TextChoices):
     RESOLVE = "resolve", _("resolve")
     REOPEN = "reopen", _("reopen")
     HAND_BACK = "hand_back", _("hand back")
+    MERGE = "merge", _("merge")
 
 
 class Role(models.TextChoices):
@@ -56,16 +59,44 @@ class Role(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class BulkAction:
+    """An admin bulk action generated from a row of the table (the admin's action name and label)."""
+
+    name: str
+    description: _StrPromise
+
+
+@dataclass(frozen=True)
 class Transition:
+    """One row of the workflow table: everything the code needs to apply the action."""
+
     action: Action
     sources: frozenset[str]
     target: Status
     roles: frozenset[Role]
-    #: Parameters the action cannot go without (validated by the action).
+    #: Parameters the action cannot go without: "assignee", "outcome", "note", "into" (a demand to merge into).
     requires: tuple[str, ...]
     label: _StrPromise
-    #: Name of the Demand timestamp field set when the transition happens.
+    #: The DemandEvent kind the transition writes on the timeline.
+    event_kind: str
+    #: Name of the Demand timestamp field set when the transition happens...
     stamps: str | None = None
+    #: ...only the first time (the first response time is measured to the first assignment).
+    stamp_first_only: bool = False
+    #: Fields reset by the transition (emptied, or None where the column allows it).
+    clears: tuple[str, ...] = ()
+    #: The resolution is recorded: `outcome` (from the parameter, or `fixed_outcome`) and the note.
+    records_resolution: bool = False
+    fixed_outcome: str = ""
+    #: What to tell the person who left out the note (when "note" is required).
+    missing_note: _StrPromise | None = None
+    #: The admin bulk actions that apply this transition to the selected rows.
+    bulk: tuple[BulkAction, ...] = ()
+
+    @property
+    def takes_a_target(self) -> bool:
+        """Merge names another demand: it has its own form and endpoint, not the plain transition ones."""
+        return "into" in self.requires
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -78,7 +109,13 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.TRIAGER, Role.SUPERUSER}),
             requires=("assignee",),
             label=_("Assign"),
+            event_kind="assigned",
             stamps="assigned_at",
+            stamp_first_only=True,
+            bulk=(
+                BulkAction("assign_to_default_department", _("Assign to the category's usual department")),
+                BulkAction("assign_to_chosen_department", _("Assign to the department chosen beside")),
+            ),
         ),
         Transition(
             action=Action.START,
@@ -87,7 +124,9 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.ASSIGNEE, Role.TRIAGER, Role.SUPERUSER}),
             requires=(),
             label=_("Start work"),
+            event_kind="started",
             stamps="started_at",
+            bulk=(BulkAction("start_work", _("Start work")),),
         ),
         Transition(
             action=Action.RESOLVE,
@@ -96,7 +135,11 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.ASSIGNEE, Role.TRIAGER, Role.SUPERUSER}),
             requires=("outcome", "note"),
             label=_("Resolve"),
+            event_kind="resolved",
             stamps="resolved_at",
+            records_resolution=True,
+            missing_note=_("Write a public note for the resident: what was done, or the way forward."),
+            bulk=(BulkAction("resolve_with_note", _("Resolve with the outcome and public note typed beside")),),
         ),
         Transition(
             action=Action.REOPEN,
@@ -105,6 +148,11 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.TRIAGER, Role.SUPERUSER}),
             requires=("note",),
             label=_("Reopen"),
+            event_kind="reopened",
+            # The old answer stays on the timeline (the resolve event's note), not on the open demand.
+            clears=("outcome", "resolution_note", "resolved_at"),
+            missing_note=_("Say why the demand is reopened."),
+            bulk=(BulkAction("reopen_with_note", _("Reopen, with the reason typed beside")),),
         ),
         # "Not ours": the assignee gives the demand back to the council, saying why (on the public timeline).
         Transition(
@@ -114,9 +162,32 @@ TRANSITIONS: dict[str, Transition] = {
             roles=frozenset({Role.ASSIGNEE, Role.SUPERUSER}),
             requires=("note",),
             label=_("Hand back to the council"),
+            event_kind="handed_back",
+            # Back in the council's queue, unassigned; assigned_at keeps the first response time.
+            clears=("assignee_member", "assignee_department", "started_at"),
+            missing_note=_("Say why the demand is handed back, so the council can route it."),
+            bulk=(BulkAction("hand_back_with_note", _("Hand back to the council, with the reason typed beside")),),
+        ),
+        # A duplicate: resolved as such, linked to the demand it repeats, its supports moved there.
+        Transition(
+            action=Action.MERGE,
+            sources=frozenset({Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS}),
+            target=Status.RESOLVED,
+            roles=frozenset({Role.TRIAGER, Role.SUPERUSER}),
+            requires=("into",),
+            label=_("Merge"),
+            event_kind="merged",
+            stamps="resolved_at",
+            records_resolution=True,
+            fixed_outcome=Outcome.DUPLICATE,
         ),
     )
 }
+
+
+def plain_transitions() -> list[Transition]:
+    """The rows the transition endpoints and the demand page's buttons offer (merge has its own form)."""
+    return [t for t in TRANSITIONS.values() if not t.takes_a_target]
 
 
 def roles_of(scope: ActorScope, demand: Demand) -> frozenset[Role]:
@@ -139,7 +210,18 @@ def is_permitted(scope: ActorScope, demand: Demand, action: str) -> bool:
     return transition is not None and bool(transition.roles & roles_of(scope, demand))
 
 
+def can_take(scope: ActorScope, demand: Demand, action: str) -> bool:
+    """Whether the user may take `action` on `demand` now: the role and the current status."""
+    transition = TRANSITIONS.get(action)
+    return transition is not None and demand.status in transition.sources and is_permitted(scope, demand, action)
+
+
 def allowed_actions(scope: ActorScope, demand: Demand) -> list[Transition]:
-    """The transitions this user may take on this demand now, in table order."""
+    """The plain transitions this user may take on this demand now, in table order."""
     roles = roles_of(scope, demand)
-    return [t for t in TRANSITIONS.values() if demand.status in t.sources and t.roles & roles]
+    return [t for t in plain_transitions() if demand.status in t.sources and t.roles & roles]
+
+
+def plain_action_choices() -> list[tuple[str, _StrPromise]]:
+    """(value, label) of the plain transitions: the choices of the transition forms and endpoints."""
+    return [(t.action.value, t.action.label) for t in plain_transitions()]

@@ -38,6 +38,7 @@ SPEC: dict[str, dict[str, str | None]] = {
     "resolve": {"submitted": None, "assigned": "resolved", "in_progress": "resolved", "resolved": None},
     "reopen": {"submitted": None, "assigned": None, "in_progress": None, "resolved": "in_progress"},
     "hand_back": {"submitted": None, "assigned": "submitted", "in_progress": "submitted", "resolved": None},
+    "merge": {"submitted": "resolved", "assigned": "resolved", "in_progress": "resolved", "resolved": None},
 }
 SPEC_ROLES: dict[str, set[str]] = {
     "assign": {"triager", "superuser"},
@@ -45,6 +46,7 @@ SPEC_ROLES: dict[str, set[str]] = {
     "resolve": {"assignee", "triager", "superuser"},
     "reopen": {"triager", "superuser"},
     "hand_back": {"assignee", "superuser"},
+    "merge": {"triager", "superuser"},
 }
 SPEC_STAMP: dict[str, str | None] = {
     "assign": "assigned_at",
@@ -52,6 +54,7 @@ SPEC_STAMP: dict[str, str | None] = {
     "resolve": "resolved_at",
     "reopen": None,
     "hand_back": None,
+    "merge": "resolved_at",
 }
 SPEC_EVENT_KIND = {
     "assign": "assigned",
@@ -59,6 +62,7 @@ SPEC_EVENT_KIND = {
     "resolve": "resolved",
     "reopen": "reopened",
     "hand_back": "handed_back",
+    "merge": "merged",
 }
 STAMPS = ("assigned_at", "started_at", "resolved_at")
 NOTE = "已与物业协商，外卖柜将于下周安装。"
@@ -84,11 +88,14 @@ def _params(action: str, cast: factories.Cast) -> dict[str, Any]:
         return {"note": "住户反映取餐柜仍未安装。"}
     if action == Action.HAND_BACK:
         return {"note": "不属于消防职责，请转交物业。"}
+    if action == Action.MERGE:
+        return {"into": factories.make_demand(cast.tower_a, cast.category, title="外卖送不上楼")}
     return {}
 
 
 def _check_pair(action: str, from_status: str, target: str | None, cast: factories.Cast, demand_at: DemandAt) -> None:
     demand = demand_at(from_status)
+    params = _params(action, cast)
     before = Demand.objects.get(pk=demand.pk)
     events_before = DemandEvent.objects.count()
     at = timezone.now() + timedelta(hours=1)
@@ -96,7 +103,7 @@ def _check_pair(action: str, from_status: str, target: str | None, cast: factori
     if target is None:
         with pytest.raises(TransitionError) as excinfo:
             actions.demand_transition(
-                demand=demand, action=action, actor=cast.superuser, at=at, **_params(action, cast)
+                demand=demand, action=action, actor=cast.superuser, at=at, **params
             )
         assert excinfo.value.code == "invalid_state"
         assert DemandEvent.objects.count() == events_before
@@ -105,14 +112,15 @@ def _check_pair(action: str, from_status: str, target: str | None, cast: factori
         return
 
     result = actions.demand_transition(
-        demand=demand, action=action, actor=cast.superuser, at=at, **_params(action, cast)
+        demand=demand, action=action, actor=cast.superuser, at=at, **params
     )
     after = Demand.objects.get(pk=demand.pk)
     assert after.status == result.status == target
     assert after.version == before.version + 1
     assert after.updated_at == at
-    assert DemandEvent.objects.count() == events_before + 1
-    event = DemandEvent.objects.latest("id")
+    # A merge also tells the demand it was merged into (its own timeline), so two events.
+    assert DemandEvent.objects.count() == events_before + (2 if action == Action.MERGE else 1)
+    event = DemandEvent.objects.filter(demand=demand).latest("id")
     assert event.demand_id == demand.pk
     assert event.kind == SPEC_EVENT_KIND[action]
     assert (event.from_status, event.to_status) == (from_status, target)
@@ -141,6 +149,9 @@ def _check_pair(action: str, from_status: str, target: str | None, cast: factori
         assert (after.assignee_member, after.assignee_department) == (None, None)
         assert after.assigned_at == before.assigned_at
         assert event.note == "不属于消防职责，请转交物业。"
+    elif action == Action.MERGE:
+        expected_stamps["resolved_at"] = at
+        assert (after.outcome, after.duplicate_of) == (Outcome.DUPLICATE, params["into"])
     assert {name: getattr(after, name) for name in STAMPS} == expected_stamps
 
 
@@ -225,6 +236,7 @@ TRIED_FROM = {
     "resolve": "in_progress",
     "reopen": "resolved",
     "hand_back": "in_progress",
+    "merge": "in_progress",
 }
 ROLE_CELLS = [
     pytest.param(actor, placement, action, action in PERMITTED[actor][placement], id=f"{actor}-{action}-{placement}")
@@ -262,19 +274,22 @@ def test_role_matrix(
     scope = selectors.actor_scope(actor)
     # The buttons (admin, API `allowed_actions`) and the action itself must agree.
     assert workflow.is_permitted(scope, demand, action) is permitted
-    assert (action in [t.action for t in workflow.allowed_actions(scope, demand)]) is permitted
+    if not workflow.TRANSITIONS[action].takes_a_target:  # merge has its own form, not a button
+        assert (action in [t.action for t in workflow.allowed_actions(scope, demand)]) is permitted
 
     params = _params(action, cast)
     if action == Action.ASSIGN:
         market = factories.DepartmentFactory(code="market", name="区市场监管局")
         params = {"assignee": Assignee(department=market)}
+    if action == Action.MERGE:
+        params = {"into": factories.make_demand(demand.building, cast.category, title="外卖送不上楼")}
     events_before, version_before = DemandEvent.objects.count(), demand.version
     if permitted:
         result = actions.demand_transition(demand=demand, action=action, actor=actor, **params)
         assert result.status == workflow.TRANSITIONS[action].target
         assert Demand.objects.get(pk=demand.pk).version == version_before + 1
-        assert DemandEvent.objects.count() == events_before + 1
-        assert DemandEvent.objects.latest("id").actor == actor
+        assert DemandEvent.objects.count() == events_before + (2 if action == Action.MERGE else 1)
+        assert DemandEvent.objects.filter(demand=demand).latest("id").actor == actor
     else:
         with pytest.raises(TransitionError) as excinfo:
             actions.demand_transition(demand=demand, action=action, actor=actor, **params)
