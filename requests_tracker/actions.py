@@ -26,7 +26,7 @@ from buildings.models import Building, Company, CouncilMember, User
 from buildings.photos import MAX_PHOTOS, CleanPhoto
 from services.models import Department
 
-from . import workflow
+from . import access, workflow
 from .changes import DemandChange, after_change
 from .models import Category, Demand, DemandEvent, DemandPhoto, DemandRevision, Support
 from .selectors import ActorScope, actor_scope, serving_members
@@ -256,7 +256,7 @@ def _apply_transition(
     transition = workflow.TRANSITIONS.get(action)
     if transition is None:
         raise TransitionError(_("Unknown action “%(action)s”.") % {"action": action}, field="action")
-    if not workflow.is_permitted(scope, demand, action):
+    if not access.is_permitted(scope, demand, action):
         raise TransitionError(
             _("You may not %(action)s this demand.") % {"action": transition.action.label}, code="forbidden"
         )
@@ -377,8 +377,7 @@ def demand_add_note(
 ) -> DemandEvent:
     """Adds a public reply or an internal note to the timeline; no status change."""
     scope = scope or actor_scope(actor)
-    roles = workflow.roles_of(scope, demand)
-    if not roles:
+    if not access.may_add_note(scope, demand):
         raise TransitionError(_("You may not add notes to this demand."), code="forbidden")
     note = note.strip()
     if not note:
@@ -504,7 +503,7 @@ def _stale() -> TransitionError:
 
 
 def _require_triager(scope: ActorScope, demand: Demand, message: str) -> None:
-    if not (scope.is_superuser or demand.building_id in scope.triage_building_ids):
+    if not access.may_edit(scope, demand):
         raise TransitionError(message, code="forbidden")
 
 
@@ -735,7 +734,7 @@ def demand_edit(
     values = {name: value for name, value in changes.items() if getattr(demand, name) != value}
     building: Building = values.get("building", demand.building)
     if "building" in values:
-        if not scope.is_superuser:
+        if not access.may_move_building(scope):
             raise TransitionError(
                 _("Only a superuser may move a demand to another building."), code="forbidden", field="building"
             )

@@ -24,7 +24,7 @@ from buildings import exports
 from buildings.models import Building, CouncilMember
 from services.models import Department
 
-from . import actions, selectors, workflow
+from . import access, actions, selectors, workflow
 from .models import Category, Demand, DemandEvent, DemandRevision, ResponseTemplate
 from .validators import check_floor, normalize_mainland_mobile
 
@@ -185,7 +185,7 @@ class DemandEventInline(_HistoryInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may open the demand (DemandAdmin decides) reads its whole timeline, internal notes included.
-        return selectors.actor_scope(request.user).handles_demands
+        return access.may_use_admin(request.user, selectors.actor_scope(request.user))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DemandEvent]:
         return super().get_queryset(request).select_related("actor")
@@ -199,7 +199,8 @@ class DemandRevisionInline(_HistoryInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Shown only where a moderator changed something: an empty table on every demand is noise.
-        return selectors.actor_scope(request.user).handles_demands and obj is not None and obj.revisions.exists()
+        scope = selectors.actor_scope(request.user)
+        return access.may_use_admin(request.user, scope) and obj is not None and obj.revisions.exists()
 
 
 class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
@@ -513,10 +514,10 @@ class DemandAdmin(admin.ModelAdmin):
     # --- scope ---------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Demand]:
-        return selectors.demands_in_scope(selectors.actor_scope(request.user))
+        return access.demands_in_scope(selectors.actor_scope(request.user))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff and selectors.actor_scope(request.user).handles_demands
+        return access.may_use_admin(request.user, selectors.actor_scope(request.user))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -524,27 +525,20 @@ class DemandAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
         scope = selectors.actor_scope(request.user)
         if obj is None:
-            return self.has_module_permission(request) and bool(scope.is_superuser or scope.triage_building_ids)
-        return bool(workflow.roles_of(scope, obj) & {workflow.Role.TRIAGER, workflow.Role.SUPERUSER})
+            return self.has_module_permission(request) and access.may_create_demands(scope)
+        return access.may_edit(scope, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         scope = selectors.actor_scope(request.user)
-        return request.user.is_staff and bool(scope.is_superuser or scope.triage_building_ids)
+        return request.user.is_staff and access.may_create_demands(scope)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
+        return access.may_delete_demands(selectors.actor_scope(request.user))
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """Only the bulk actions the workflow table could let this user take somewhere."""
         found = super().get_actions(request)
-        scope = selectors.actor_scope(request.user)
-        roles: set[workflow.Role] = set()
-        if scope.is_superuser:
-            roles.add(workflow.Role.SUPERUSER)
-        if scope.triage_building_ids:
-            roles.add(workflow.Role.TRIAGER)
-        if scope.department_ids or scope.member_ids:
-            roles.add(workflow.Role.ASSIGNEE)
+        roles = access.roles_anywhere(selectors.actor_scope(request.user))
         for name, action in list(found.items()):
             needed = getattr(action[0], "workflow_action", None) if action else None
             if needed is not None and not (workflow.TRANSITIONS[needed].roles & roles):
@@ -874,16 +868,16 @@ class DemandAdmin(admin.ModelAdmin):
                         prefix=t.action,
                     ),
                 }
-                for t in workflow.allowed_actions(scope, demand)
+                for t in access.allowed_actions(scope, demand)
             ]
-            if workflow.roles_of(scope, demand):
+            if access.may_add_note(scope, demand):
                 extra_context["note_form"] = NoteForm()
                 extra_context["response_templates"] = list(
                     ResponseTemplate.objects.filter(is_active=True)
                     .filter(Q(category_id=demand.category_id) | Q(category__isnull=True))
                     .order_by("title")
                 )
-            if workflow.can_take(scope, demand, workflow.Action.MERGE):
+            if access.can_take(scope, demand, workflow.Action.MERGE):
                 extra_context["merge_form"] = MergeForm(demand=demand, initial={"version": demand.version})
             if demand.duplicate_of_id:
                 extra_context["duplicate_of"] = demand.duplicate_of
@@ -1036,7 +1030,7 @@ class DemandEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DemandEvent]:
         scope = selectors.actor_scope(request.user)
-        return super().get_queryset(request).filter(demand__in=selectors.demands_in_scope(scope))
+        return super().get_queryset(request).filter(demand__in=access.demands_in_scope(scope))
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         # Refused before the lookup: "not found" for some ids and "forbidden" for others would tell which exist.

@@ -24,7 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from buildings.models import Building, CouncilMember
 from services.models import Department
 
-from . import actions, selectors, workflow
+from . import access, actions, selectors, workflow
 from .models import Category, Demand, DemandEvent
 from .validators import normalize_mainland_mobile
 
@@ -138,7 +138,7 @@ class DemandSerializer(serializers.ModelSerializer):
             assert m is not None
             role = m.get_role_display()
             # A member who is not on the public roster is named only to those handling the demand.
-            if not m.is_public and not selectors.can_see_private(self._scope(), obj):
+            if not m.is_public and not access.can_see_private(self._scope(), obj):
                 return {"kind": "member", "id": m.pk, "name": role, "role": role}
             return {"kind": "member", "id": m.pk, "name": m.display_name, "role": role}
         if obj.assignee_department_id:
@@ -154,11 +154,11 @@ class DemandSerializer(serializers.ModelSerializer):
         return str(workflow.Outcome(obj.outcome).label) if obj.outcome else ""
 
     def get_allowed_actions(self, obj: Demand) -> list[str]:
-        return [str(t.action) for t in workflow.allowed_actions(self._scope(), obj)]
+        return [str(t.action) for t in access.allowed_actions(self._scope(), obj)]
 
     def to_representation(self, instance: Demand) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not selectors.can_see_private(self._scope(), instance):
+        if not access.can_see_private(self._scope(), instance):
             for name in PRIVATE_FIELDS:
                 data.pop(name, None)
             if not instance.show_company:

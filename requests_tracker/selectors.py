@@ -14,29 +14,10 @@ from buildings.access import actor_scope as actor_scope
 from buildings.access import serving_members as serving_members
 from buildings.models import CouncilMember
 
+# Who may read which demand is answered by the access module; the reads below build on it.
+from .access import can_see_private, demands_visible_to
+from .access import public_demands as public_demands
 from .models import Category, Demand, DemandEvent
-
-
-def demands_in_scope(scope: ActorScope) -> QuerySet[Demand]:
-    """Demands the user handles or oversees, with private fields: none for residents and anonymous."""
-    qs = Demand.objects.all()
-    if scope.is_superuser:
-        return qs
-    condition = Q(pk__in=[])
-    if scope.member_building_ids:
-        condition |= Q(building_id__in=scope.member_building_ids)
-    if scope.department_ids:
-        condition |= Q(assignee_department_id__in=scope.department_ids)
-    if scope.member_ids:
-        condition |= Q(assignee_member_id__in=scope.member_ids)
-    if scope.district_ids:
-        condition |= Q(building__subdistrict__district_id__in=scope.district_ids)
-    return qs.filter(condition)
-
-
-def public_demands() -> QuerySet[Demand]:
-    """Demands the submitter allowed to be shown publicly and no moderator has hidden."""
-    return Demand.objects.filter(is_public=True, is_hidden=False)
 
 
 @dataclass(frozen=True)
@@ -72,15 +53,6 @@ def demand_figures(demands: QuerySet[Demand]) -> Figures:
     return Figures(**row)
 
 
-def demands_visible_to(scope: ActorScope) -> QuerySet[Demand]:
-    """Everything the user may read: the public demands plus those in their scope."""
-    if scope.is_superuser:
-        return Demand.objects.all()
-    if not scope.handles_demands:
-        return public_demands()
-    return (public_demands() | demands_in_scope(scope)).distinct()
-
-
 def demand_list(scope: ActorScope) -> QuerySet[Demand]:
     """The list behind the API and pages: related rows joined, so one query per page."""
     return demands_visible_to(scope).select_related(
@@ -101,20 +73,6 @@ def timeline_for(scope: ActorScope, demand: Demand) -> QuerySet[DemandEvent]:
     if can_see_private(scope, demand):
         return events
     return events.filter(is_public=True)
-
-
-def can_see_private(scope: ActorScope, demand: Demand) -> bool:
-    """Contact details and internal notes: the building's council, the assignee, district staff."""
-    if scope.is_superuser:
-        return True
-    if not scope.handles_demands:
-        return False
-    return (
-        demand.building_id in scope.member_building_ids
-        or (demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids)
-        or (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids)
-        or demand.building.subdistrict.district_id in scope.district_ids
-    )
 
 
 def active_categories() -> QuerySet[Category]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building, District, Subdistrict
 
-from . import selectors
+from . import access, selectors
 from .changes import DemandChange, Key
 from .models import Category, Demand, DemandTally
 from .selectors import ActorScope
@@ -104,23 +104,8 @@ def rebuild_tallies() -> None:
         )
 
 
-def can_read_stats(scope: ActorScope) -> bool:
-    return bool(scope.is_superuser or scope.district_ids or scope.triage_building_ids)
-
-
-def scope_building_ids(scope: ActorScope) -> set[int] | None:
-    """The buildings whose figures the user may read: None for all (superusers)."""
-    if scope.is_superuser:
-        return None
-    ids = set(scope.triage_building_ids)
-    if scope.district_ids:
-        ids |= _building_ids(subdistrict__district_id__in=scope.district_ids)
-    return ids
-
-
 def _building_ids(**lookup: Any) -> set[int]:
-    # A literal list of building ids, not a join: PostgreSQL then reads the demands of those buildings
-    # from the covering index demand_stats_cover (index-only scans) instead of scanning the table.
+    # A literal list of building ids, not a join (see access.stats_building_ids).
     return set(Building.objects.filter(**lookup).values_list("id", flat=True))
 
 
@@ -192,7 +177,7 @@ class StatsFilterForm(forms.Form):
         if cached is not None and cached[0] == cache_key:
             return cached[1]
         data = self.cleaned_data
-        ids = scope_building_ids(scope) if scope is not None else None
+        ids = access.stats_building_ids(scope) if scope is not None else None
 
         def narrow(current: set[int] | None, more: set[int]) -> set[int]:
             return more if current is None else current & more

@@ -23,14 +23,14 @@ from rest_framework.views import APIView
 from buildings.exports import csv_response, xlsx_response
 from buildings.models import District
 
-from . import selectors, stats
+from . import access, selectors, stats
 
 
 def _page_access(request: HttpRequest) -> selectors.ActorScope:
     if not request.user.is_authenticated:
         raise _LoginRequired
     scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
-    if not stats.can_read_stats(scope):
+    if not access.can_read_stats(scope):
         raise PermissionDenied(_("The statistics are for district staff and building captains."))
     return scope
 
@@ -158,7 +158,7 @@ class StatsView(APIView):
         if not request.user.is_authenticated:
             self.permission_denied(request)
         scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
-        if not stats.can_read_stats(scope):
+        if not access.can_read_stats(scope):
             raise ApiPermissionDenied(_("The statistics are for district staff and building captains."))
         form = stats.StatsFilterForm(request.query_params)
         if not form.is_valid():

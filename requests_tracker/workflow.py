@@ -5,6 +5,7 @@ management commands, tasks, merges) goes through `requests_tracker.actions.deman
 reads from this table what the action needs, which timestamp it sets, what it clears and which event
 it writes. The admin's bulk actions are generated from the `bulk` column. Nothing else hard-codes a
 transition: `grep -n "Transition(" requests_tracker/workflow.py` lists every way a status changes.
+Who may take a row (roles of a user on a demand) is answered by `requests_tracker.access`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
-
-    from .models import Demand
-    from .selectors import ActorScope
 
 
 class Status(models.TextChoices):
@@ -188,38 +186,6 @@ TRANSITIONS: dict[str, Transition] = {
 def plain_transitions() -> list[Transition]:
     """The rows the transition endpoints and the demand page's buttons offer (merge has its own form)."""
     return [t for t in TRANSITIONS.values() if not t.takes_a_target]
-
-
-def roles_of(scope: ActorScope, demand: Demand) -> frozenset[Role]:
-    """The roles `scope`'s user holds on `demand` (no queries: the scope is preloaded)."""
-    roles: set[Role] = set()
-    if scope.is_superuser:
-        roles.add(Role.SUPERUSER)
-    if demand.building_id in scope.triage_building_ids:
-        roles.add(Role.TRIAGER)
-    if (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids) or (
-        demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids
-    ):
-        roles.add(Role.ASSIGNEE)
-    return frozenset(roles)
-
-
-def is_permitted(scope: ActorScope, demand: Demand, action: str) -> bool:
-    """Whether the user may take `action` on `demand` as far as roles go (status aside)."""
-    transition = TRANSITIONS.get(action)
-    return transition is not None and bool(transition.roles & roles_of(scope, demand))
-
-
-def can_take(scope: ActorScope, demand: Demand, action: str) -> bool:
-    """Whether the user may take `action` on `demand` now: the role and the current status."""
-    transition = TRANSITIONS.get(action)
-    return transition is not None and demand.status in transition.sources and is_permitted(scope, demand, action)
-
-
-def allowed_actions(scope: ActorScope, demand: Demand) -> list[Transition]:
-    """The plain transitions this user may take on this demand now, in table order."""
-    roles = roles_of(scope, demand)
-    return [t for t in plain_transitions() if demand.status in t.sources and t.roles & roles]
 
 
 def plain_action_choices() -> list[tuple[str, _StrPromise]]:

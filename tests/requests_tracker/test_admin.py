@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from buildings.models import Company
-from requests_tracker import actions, selectors, workflow
+from requests_tracker import access, actions, selectors
 from requests_tracker.models import Demand, DemandEvent, ResponseTemplate
 from tests import factories
 from tests.requests_tracker.htmlforms import Form, form_by_id, forms_in
@@ -170,7 +170,7 @@ def test_change_page_offers_exactly_the_transitions_the_workflow_allows(
 
     assert response.status_code == 200
     offered = offered_actions(response.content.decode(), demand)
-    allowed = [str(t.action) for t in workflow.allowed_actions(selectors.actor_scope(user), demand)]
+    allowed = [str(t.action) for t in access.allowed_actions(selectors.actor_scope(user), demand)]
     assert offered == expected
     assert offered == allowed
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone, translation
 
 from buildings.models import CouncilMember, User
-from requests_tracker import actions, selectors, workflow
+from requests_tracker import access, actions, selectors, workflow
 from requests_tracker.actions import Assignee, TransitionError
 from requests_tracker.models import Demand, DemandEvent
 from requests_tracker.workflow import Action, Outcome, Role, Status
@@ -102,18 +102,14 @@ def _check_pair(action: str, from_status: str, target: str | None, cast: factori
 
     if target is None:
         with pytest.raises(TransitionError) as excinfo:
-            actions.demand_transition(
-                demand=demand, action=action, actor=cast.superuser, at=at, **params
-            )
+            actions.demand_transition(demand=demand, action=action, actor=cast.superuser, at=at, **params)
         assert excinfo.value.code == "invalid_state"
         assert DemandEvent.objects.count() == events_before
         after = Demand.objects.get(pk=demand.pk)
         assert (after.status, after.version, after.updated_at) == (before.status, before.version, before.updated_at)
         return
 
-    result = actions.demand_transition(
-        demand=demand, action=action, actor=cast.superuser, at=at, **params
-    )
+    result = actions.demand_transition(demand=demand, action=action, actor=cast.superuser, at=at, **params)
     after = Demand.objects.get(pk=demand.pk)
     assert after.status == result.status == target
     assert after.version == before.version + 1
@@ -273,9 +269,9 @@ def test_role_matrix(
     actor = _actor(cast, actor_name)
     scope = selectors.actor_scope(actor)
     # The buttons (admin, API `allowed_actions`) and the action itself must agree.
-    assert workflow.is_permitted(scope, demand, action) is permitted
+    assert access.is_permitted(scope, demand, action) is permitted
     if not workflow.TRANSITIONS[action].takes_a_target:  # merge has its own form, not a button
-        assert (action in [t.action for t in workflow.allowed_actions(scope, demand)]) is permitted
+        assert (action in [t.action for t in access.allowed_actions(scope, demand)]) is permitted
 
     params = _params(action, cast)
     if action == Action.ASSIGN:
@@ -378,7 +374,7 @@ def test_deactivated_account_cannot_act(cast: factories.Cast, demand_at: DemandA
 def test_roles_of_cast_on_a_shanghai_tower_demand_assigned_to_fire(cast: factories.Cast, demand_at: DemandAt) -> None:
     demand = demand_at(Status.ASSIGNED)
     roles = {
-        name: workflow.roles_of(selectors.actor_scope(_actor(cast, name)), demand)
+        name: access.roles_of(selectors.actor_scope(_actor(cast, name)), demand)
         for name in ("captain_a", "captain_b", "member_a", "dept_staff", "district_staff", "resident", "superuser")
     }
     assert roles == {
