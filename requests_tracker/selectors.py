@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 # Who a user is lives at the bottom layer (buildings.access); re-exported for the demand code.
 from buildings.access import ANONYMOUS_SCOPE as ANONYMOUS_SCOPE
@@ -14,6 +15,8 @@ from buildings.access import actor_scope as actor_scope
 from buildings.access import serving_members as serving_members
 from buildings.models import CouncilMember
 
+from . import figures
+
 # Who may read which demand is answered by the access module; the reads below build on it.
 from .access import can_see_private, demands_visible_to
 from .access import public_demands as public_demands
@@ -22,11 +25,7 @@ from .models import Category, Demand, DemandEvent
 
 @dataclass(frozen=True)
 class Figures:
-    """The headline figures, defined once and shown the same everywhere (board, screen, stats, API).
-
-    received: every demand submitted (public or not); resolved: status resolved, any outcome;
-    in_progress: assigned or in progress; waiting: submitted, not yet assigned.
-    """
+    """The headline figures of a set of demands (each defined in `figures.FIGURES`)."""
 
     received: int
     resolved: int
@@ -35,22 +34,12 @@ class Figures:
 
     @property
     def resolution_rate(self) -> float | None:
-        return self.resolved / self.received if self.received else None
+        return figures.resolution_rate(self.received, self.resolved)
 
 
 def demand_figures(demands: QuerySet[Demand]) -> Figures:
-    """Headline figures of any set of demands, in one aggregate query."""
-    from django.db.models import Count
-
-    from .workflow import Status
-
-    row = demands.aggregate(
-        received=Count("id"),
-        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-        in_progress=Count("id", filter=Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])),
-        waiting=Count("id", filter=Q(status=Status.SUBMITTED)),
-    )
-    return Figures(**row)
+    """Headline figures of any set of demands, in one aggregate query (definitions: figures.FIGURES)."""
+    return Figures(**demands.aggregate(**figures.counts(timezone.now())))
 
 
 def demand_list(scope: ActorScope) -> QuerySet[Demand]:

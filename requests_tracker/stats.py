@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building, District, Subdistrict
 
-from . import access, selectors
+from . import access, figures, selectors
 from .changes import DemandChange, Key
 from .models import Category, Demand, DemandTally
 from .selectors import ActorScope
@@ -29,12 +29,7 @@ from .workflow import OPEN_STATUSES, Outcome, Status
 
 #: Each figure and what it means: shown next to it on the page, in the API and in the exports.
 DEFINITIONS: dict[str, Any] = {
-    "received": _("Demands submitted in the period, public or not."),
-    "resolved": _("Of those, demands now resolved, whatever the outcome."),
-    "in_progress": _("Of those, demands assigned to someone or being worked on."),
-    "waiting": _("Of those, demands submitted and not yet assigned."),
-    "overdue": _("Open demands past their due date (submission plus the category's target days)."),
-    "resolution_rate": _("Resolved divided by received."),
+    **figures.definitions(("received", "resolved", "in_progress", "waiting", "overdue", "resolution_rate")),
     "first_response": _(
         "Time from submission to the first assignment, over demands that were assigned: median and 90th percentile."
     ),
@@ -260,25 +255,22 @@ def durations(qs: QuerySet[Demand]) -> dict[str, Durations]:
 
 
 def headline(qs: QuerySet[Demand], *, now: datetime | None = None) -> dict[str, Any]:
-    """The headline figures, overdue and resolved-by-outcome in ONE aggregate (an index-only scan).
-
-    received/resolved/in_progress/waiting use exactly the filters of `selectors.demand_figures`
-    (tests prove they agree on random histories); this merges them with the rest to read the rows once.
-    """
+    """The headline figures, overdue and resolved-by-outcome in ONE aggregate (an index-only scan),
+    each counted as `figures.FIGURES` defines it."""
     now = now or timezone.now()
     row = qs.order_by().aggregate(
-        received=Count("id"),
-        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-        in_progress=Count("id", filter=Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])),
-        waiting=Count("id", filter=Q(status=Status.SUBMITTED)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+        received=figures.count("received", now),
+        resolved=figures.count("resolved", now),
+        in_progress=figures.count("in_progress", now),
+        waiting=figures.count("waiting", now),
+        overdue=figures.count("overdue", now),
         **{f"outcome_{o}": Count("id", filter=Q(status=Status.RESOLVED, outcome=o)) for o in Outcome.values},
     )
-    figures = selectors.Figures(
+    counted = selectors.Figures(
         received=row["received"], resolved=row["resolved"], in_progress=row["in_progress"], waiting=row["waiting"]
     )
     return {
-        "figures": {**asdict(figures), "overdue": row["overdue"], "resolution_rate": figures.resolution_rate},
+        "figures": {**asdict(counted), "overdue": row["overdue"], "resolution_rate": counted.resolution_rate},
         "by_outcome": [
             {"outcome": value, "label": str(label), "count": row[f"outcome_{value}"]}
             for value, label in Outcome.choices
@@ -301,18 +293,10 @@ def headline_from_tallies(building_ids: set[int] | None, *, now: datetime | None
     for row in tallies.values("status", "outcome").annotate(total=Sum("n")).order_by():
         counts[(row["status"], row["outcome"])] = row["total"] or 0
 
-    def of(*statuses: str) -> int:
-        return sum(n for (status, _outcome), n in counts.items() if status in statuses)
-
-    figures = selectors.Figures(
-        received=of(*Status.values),
-        resolved=of(Status.RESOLVED),
-        in_progress=of(Status.ASSIGNED, Status.IN_PROGRESS),
-        waiting=of(Status.SUBMITTED),
-    )
-    overdue = demands.filter(due_at__lt=now).exclude(status=Status.RESOLVED).count()
+    summed = selectors.Figures(**figures.from_tallies(counts, ("received", "resolved", "in_progress", "waiting")))
+    overdue = demands.filter(figures.FIGURES["overdue"].where(now)).count()
     return {
-        "figures": {**asdict(figures), "overdue": overdue, "resolution_rate": figures.resolution_rate},
+        "figures": {**asdict(summed), "overdue": overdue, "resolution_rate": summed.resolution_rate},
         "by_outcome": [
             {"outcome": value, "label": str(label), "count": counts.get((Status.RESOLVED, value), 0)}
             for value, label in Outcome.choices
@@ -373,7 +357,7 @@ def compute(
             "open": r["received"] - r["resolved"],
         }
         for r in qs.values("category__code", "category__name")
-        .annotate(received=Count("id"), resolved=Count("id", filter=Q(status=Status.RESOLVED)))
+        .annotate(received=figures.count("received", now), resolved=figures.count("resolved", now))
         .order_by("-received", "category__code")
     ]
     buildings = [
@@ -384,13 +368,13 @@ def compute(
             "resolved": r["resolved"],
             "in_progress": r["in_progress"],
             "waiting": r["received"] - r["resolved"] - r["in_progress"],
-            "resolution_rate": r["resolved"] / r["received"] if r["received"] else None,
+            "resolution_rate": figures.resolution_rate(r["received"], r["resolved"]),
         }
         for r in qs.values("building__slug", "building__name")
         .annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-            in_progress=Count("id", filter=Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])),
+            received=figures.count("received", now),
+            resolved=figures.count("resolved", now),
+            in_progress=figures.count("in_progress", now),
         )
         .order_by("-received", "building__slug")[:top]
     ]

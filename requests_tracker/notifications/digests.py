@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from buildings.models import Building, CouncilMember, District, User
 
+from .. import figures
 from ..models import Demand
 from ..selectors import serving_members
-from ..workflow import OPEN_STATUSES, Status
 from . import messages, outbox
 from .models import Notification
 
@@ -28,14 +28,14 @@ def captain_digest_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:
         .select_related("user", "council__building")
         .order_by("user_id", "council__building__slug")
     )
-    counts = {
-        row["building_id"]: row
+    counts: dict[int, dict[str, Any]] = {
+        row["building_id"]: dict(row)
         for row in Demand.objects.filter(building_id__in={s.council.building_id for s in seats})
         .values("building_id")
         .annotate(
             new=Count("id", filter=Q(submitted_at__gte=now - timedelta(days=1), submitted_at__lt=now)),
-            waiting=Count("id", filter=Q(status=Status.SUBMITTED)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+            waiting=figures.count("waiting", now),
+            overdue=figures.count("overdue", now),
         )
     }
     result: dict[User, list[dict[str, Any]]] = defaultdict(list)
@@ -79,10 +79,10 @@ def district_weekly_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:
     districts: dict[int, dict[str, Any]] = {
         row["district_id"]: dict(row)
         for row in Demand.objects.values(district_id=models_district()).annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+            received=figures.count("received", now),
+            resolved=figures.count("resolved", now),
+            open=figures.count("open", now),
+            overdue=figures.count("overdue", now),
             new=Count("id", filter=Q(submitted_at__gte=week_ago, submitted_at__lt=now)),
             resolved_week=Count("id", filter=Q(resolved_at__gte=week_ago, resolved_at__lt=now)),
         )
@@ -100,8 +100,8 @@ def district_weekly_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:
         rows = []
         district: District
         for district in user.districts.all():
-            figures = {k: districts.get(district.pk, empty)[k] for k in empty}
-            rows.append({"district": district, "figures": figures})
+            counted = {k: districts.get(district.pk, empty)[k] for k in empty}
+            rows.append({"district": district, "figures": counted})
         result[user] = rows
     return result
 

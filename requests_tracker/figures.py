@@ -1,0 +1,108 @@
+"""The headline figures, defined once: what each counts, as a database filter, with its definition.
+
+The board, the lobby screen, the district statistics (live and from the maintained tallies), the
+digests and the exports all count through this table, so "resolved" means the same everywhere and
+the definition printed next to a figure is the one the code used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import OPEN_STATUSES, Status
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    definition: _StrPromise
+    #: The demands it counts, at time `now` (only overdue depends on it).
+    where: Callable[[datetime], Q]
+    #: The statuses it sums from the maintained tallies; None when time decides (overdue).
+    statuses: frozenset[str] | None
+
+
+FIGURES: dict[str, Figure] = {
+    f.key: f
+    for f in (
+        Figure(
+            "received",
+            _("Demands submitted in the period, public or not."),
+            lambda now: Q(),
+            frozenset(Status.values),
+        ),
+        Figure(
+            "resolved",
+            _("Of those, demands now resolved, whatever the outcome."),
+            lambda now: Q(status=Status.RESOLVED),
+            frozenset({Status.RESOLVED}),
+        ),
+        Figure(
+            "in_progress",
+            _("Of those, demands assigned to someone or being worked on."),
+            lambda now: Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS]),
+            frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+        ),
+        Figure(
+            "waiting",
+            _("Of those, demands submitted and not yet assigned."),
+            lambda now: Q(status=Status.SUBMITTED),
+            frozenset({Status.SUBMITTED}),
+        ),
+        Figure(
+            "open",
+            _("Demands not yet resolved."),
+            lambda now: Q(status__in=OPEN_STATUSES),
+            OPEN_STATUSES,
+        ),
+        Figure(
+            "overdue",
+            _("Open demands past their due date (submission plus the category's target days)."),
+            # Written as the partial index demand_open_due's condition, so counting it reads that index.
+            lambda now: Q(due_at__lt=now) & ~Q(status=Status.RESOLVED),
+            None,
+        ),
+    )
+}
+
+RESOLUTION_RATE_DEFINITION = _("Resolved divided by received.")
+
+
+def count(key: str, now: datetime) -> Count:
+    """The aggregate that counts one figure: `.annotate(resolved=figures.count("resolved", now))`."""
+    return Count("id", filter=FIGURES[key].where(now))
+
+
+def counts(now: datetime, keys: Iterable[str] = ("received", "resolved", "in_progress", "waiting")) -> dict[str, Count]:
+    """Aggregates for `.aggregate(**counts(now))` or `.annotate(**counts(now))`: one pass over the rows."""
+    return {key: count(key, now) for key in keys}
+
+
+def from_tallies(tallies: Mapping[tuple[str, str], int], keys: Iterable[str]) -> dict[str, int]:
+    """The same figures summed from (status, outcome) tallies (no time-dependent figure)."""
+    out = {}
+    for key in keys:
+        statuses = FIGURES[key].statuses
+        assert statuses is not None, f"{key} cannot be read from the tallies"
+        out[key] = sum(n for (status, _outcome), n in tallies.items() if status in statuses)
+    return out
+
+
+def resolution_rate(received: int, resolved: int) -> float | None:
+    return resolved / received if received else None
+
+
+def definitions(keys: Iterable[str]) -> dict[str, _StrPromise]:
+    out: dict[str, _StrPromise] = {}
+    for key in keys:
+        out[key] = RESOLUTION_RATE_DEFINITION if key == "resolution_rate" else FIGURES[key].definition
+    return out
