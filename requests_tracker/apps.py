@@ -12,6 +12,10 @@ class RequestsTrackerConfig(AppConfig):
 
         from . import changes, notifications, screen, stats
 
+        # The Celery tasks are registered in every process, the web included: the outbox hands its rows
+        # to `deliver_notification` by name (Celery's autodiscovery imports them only in a worker).
+        from . import tasks  # noqa: F401
+
         changes.subscribe("tallies", stats.on_change)
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)

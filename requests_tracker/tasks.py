@@ -1,50 +1,20 @@
-"""Celery tasks. They take ids, are idempotent, and leave their state in the database, not in Celery.
-
-Why these options:
-- deliver_notification: acks_late, because it is idempotent (the row is claimed by a conditional
-  UPDATE), so a message replayed after a crash costs one skipped claim, never a second send.
-  Its hard time limit (45 s) is below NOTIFICATION_CLAIM_LEASE_SECONDS (120 s), so a live worker never
-  outlives its claim; the HTTP and SMTP timeouts (10 s) are below the soft limit.
-- The periodic tasks are idempotent too (dedupe keys, unique ladder steps): late acks are safe.
-- sweep_notifications acks early: a lost sweep is simply the next beat tick's job.
-"""
-
-from __future__ import annotations
-
-import socket
-
-from celery import Task, shared_task
+"""The app's Celery tasks, found here by `app.autodiscover_tasks()`; each feature keeps its own."""
 
 from lousihui.celery import app
 
-from .notifications import delivery, digests, escalation
+from .notifications.tasks import (
+    deliver_notification,
+    escalate_overdue,
+    send_daily_digests,
+    send_weekly_figures,
+    sweep_notifications,
+)
 
-__all__ = ["app"]
-
-_WORKER = socket.gethostname()
-
-
-@shared_task(bind=True, acks_late=True, ignore_result=True, soft_time_limit=30, time_limit=45)
-def deliver_notification(self: Task, notification_id: int) -> str:
-    # The worker's node name (e.g. celery@host) goes into the attempt log.
-    return delivery.deliver(notification_id, worker=self.request.hostname or _WORKER)
-
-
-@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
-def sweep_notifications() -> int:
-    return delivery.sweep()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def escalate_overdue() -> int:
-    return len(escalation.escalate_overdue())
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def send_daily_digests() -> int:
-    return len(digests.send_daily_digests())
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def send_weekly_figures() -> int:
-    return len(digests.send_weekly_figures())
+__all__ = [
+    "app",
+    "deliver_notification",
+    "escalate_overdue",
+    "send_daily_digests",
+    "send_weekly_figures",
+    "sweep_notifications",
+]

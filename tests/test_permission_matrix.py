@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from buildings.models import Company, CouncilMember
 from requests_tracker import actions
 from requests_tracker.models import (
+    Channel,
     ChannelOptOut,
     Demand,
     DemandEvent,
@@ -36,7 +37,6 @@ from requests_tracker.models import (
     ResponseTemplate,
     WebhookEndpoint,
 )
-from requests_tracker.notifications.models import Channel
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,24 +1,20 @@
 """Notifications that are never lost: an outbox written with the event, delivered by Celery.
 
-Actions call `on_event(event)` once per DemandEvent, inside their transaction. The rows it writes
-commit (or roll back) with the event; the delivery tasks are enqueued only after commit.
+The after-change path (requests_tracker.changes) hands every timeline event an action wrote to
+`on_change`, inside the action's transaction. The rows it writes (models.outbox) commit or roll back
+with the event; the delivery tasks (tasks.py) are enqueued only after commit.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .outbox import on_event
+
 if TYPE_CHECKING:
     from ..changes import DemandChange
-    from ..models import DemandEvent
-    from .models import Notification
 
-
-def on_event(event: DemandEvent) -> list[Notification]:
-    # Imported here: the models module imports this package to register the outbox models.
-    from .outbox import on_event as _on_event
-
-    return _on_event(event)
+__all__ = ["on_change", "on_event"]
 
 
 def on_change(change: DemandChange) -> None:

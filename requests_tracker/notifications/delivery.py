@@ -18,7 +18,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Channel, DeliveryAttempt, Notification, WebhookEndpoint
+from lousihui.celery import app
+
+from ..models import Channel, DeliveryAttempt, Notification, WebhookEndpoint
+from . import outbox
 
 logger = logging.getLogger(__name__)
 Status = Notification.Status
@@ -85,15 +88,11 @@ def deliver(notification_id: int, *, worker: str = "") -> str:
 
 
 def schedule_retry(notification_id: int, delay: float) -> None:
-    from ..tasks import app
-
     if app.conf.task_always_eager:
         # In the embedded default there is no worker to wait in: an eager countdown would run at once and
         # turn the backoff into a burst. The row stays pending with its due time for the next sweep.
         return
-    from .outbox import enqueue
-
-    enqueue([notification_id], countdown=delay)
+    outbox.enqueue([notification_id], countdown=delay)
 
 
 def _describe(exc: BaseException) -> str:
@@ -186,9 +185,7 @@ def sweep(*, now: datetime | None = None, grace_seconds: float | None = None, li
     ids = list(
         Notification.objects.filter(overdue).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     )
-    from .outbox import enqueue
-
-    return enqueue(ids)
+    return outbox.enqueue(ids)
 
 
 def retry_now(ids: list[int], *, now: datetime | None = None) -> int:

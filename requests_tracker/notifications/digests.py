@@ -13,10 +13,9 @@ from django.utils import timezone
 from buildings.models import Building, CouncilMember, District, User
 
 from .. import figures
-from ..models import Demand
+from ..models import Demand, Notification
 from ..selectors import serving_members
 from . import messages, outbox
-from .models import Notification
 
 
 def captain_digest_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from buildings.models import CouncilMember
 
-from ..models import Demand
+from ..models import Demand, Escalation, Notification
 from ..workflow import OPEN_STATUSES
 from . import messages, outbox
-from .models import Escalation, Notification
 
 #: The rungs, in order. ESCALATION_DELAYS_HOURS gives the wait before each (the first after the due time).
 LEVELS: tuple[str, ...] = ("captain", "economic_captain", "district")

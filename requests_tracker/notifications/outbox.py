@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 
 from buildings.models import CouncilMember, User
+from lousihui.celery import app
 
-from ..models import Demand, DemandEvent
+from ..models import Channel, ChannelOptOut, Demand, DemandEvent, Notification, SubmitterPreference, WebhookEndpoint
 from ..selectors import serving_members
 from ..workflow import Status
 from . import messages
-from .models import Channel, ChannelOptOut, Notification, SubmitterPreference, WebhookEndpoint
+
+DELIVER_TASK = "requests_tracker.tasks.deliver_notification"
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +169,8 @@ def write(rows: list[Notification]) -> list[Notification]:
 
 def enqueue(ids: Iterable[int], *, countdown: float | None = None) -> int:
     """Hands rows to Celery. A broker that is down is logged, not raised: the sweeper re-sends later."""
-    from ..tasks import deliver_notification
-
+    # By name, not by import: the tasks module imports the delivery code, which enqueues through here.
+    deliver_notification = app.tasks[DELIVER_TASK]
     sent = 0
     for pk in ids:
         try:

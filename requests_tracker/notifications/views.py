@@ -11,9 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from buildings.models import User
 
-from ..models import Demand
+from ..models import Channel, ChannelOptOut, Demand, SubmitterPreference
 from ..views import _TOKEN_RE
-from .models import Channel, ChannelOptOut, SubmitterPreference
 from .outbox import _supported
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import BilingualName, Building, Company, CouncilMember
 from services.models import Department
 
-from .workflow import Outcome, Status
+from ..workflow import Outcome, Status
 
 
 class Category(BilingualName):
@@ -416,14 +416,3 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-# The notification outbox lives in its own module; imported here so Django registers its models.
-from .notifications.models import (  # noqa: E402, F401
-    ChannelOptOut,
-    DeliveryAttempt,
-    Escalation,
-    Notification,
-    SubmitterPreference,
-    WebhookEndpoint,
-)

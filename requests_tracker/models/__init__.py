@@ -1,0 +1,49 @@
+"""The models of the demand app, one module per concept, each registered here explicitly.
+
+- demands: categories, demands, their timeline, supports, photos, moderation, tallies, templates
+- outbox: the notification outbox (rows written with their cause, delivered by Celery) and the
+  channels and preferences it reads; the logic that fills it lives in `requests_tracker.notifications`
+"""
+
+# Referenced by migrations as requests_tracker.models.<name> (a field default, an upload path).
+from .demands import (
+    Category,
+    Demand,
+    DemandEvent,
+    DemandPhoto,
+    DemandRevision,
+    DemandTally,
+    ResponseTemplate,
+    Support,
+    _photo_name,
+    new_tracking_token,
+)
+from .outbox import (
+    Channel,
+    ChannelOptOut,
+    DeliveryAttempt,
+    Escalation,
+    Notification,
+    SubmitterPreference,
+    WebhookEndpoint,
+)
+
+__all__ = [
+    "Category",
+    "Channel",
+    "ChannelOptOut",
+    "DeliveryAttempt",
+    "Demand",
+    "DemandEvent",
+    "DemandPhoto",
+    "DemandRevision",
+    "DemandTally",
+    "Escalation",
+    "Notification",
+    "ResponseTemplate",
+    "SubmitterPreference",
+    "Support",
+    "WebhookEndpoint",
+    "_photo_name",
+    "new_tracking_token",
+]
