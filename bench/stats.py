@@ -147,7 +147,7 @@ def seed(n_demands: int) -> tuple[str, str, str]:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         # COPY bypasses the actions, which keep the tallies: recount them once, as after any bulk load.
-        from requests_tracker.stats import rebuild_tallies
+        from requests_tracker.stats.tallies import rebuild_tallies
 
         rebuild_tallies()
     with connection.cursor() as cursor:

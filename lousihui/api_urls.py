@@ -3,8 +3,8 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
-from requests_tracker.screen_views import area_screen_feed, screen_feed
-from requests_tracker.stats_views import StatsView
+from requests_tracker.screen.views import area_screen_feed, screen_feed
+from requests_tracker.stats.views import StatsView
 
 router = DefaultRouter()
 router.register("buildings", BuildingViewSet, basename="building")

@@ -10,11 +10,15 @@ class RequestsTrackerConfig(AppConfig):
         # The after-change path (requests_tracker.changes): what follows every demand write, in order.
         from buildings import panels
 
-        from . import changes, notifications, screen, stats
-
         # The Celery tasks are registered in every process, the web included: the outbox hands its rows
         # to `deliver_notification` by name (Celery's autodiscovery imports them only in a worker).
-        from . import tasks  # noqa: F401
+        from . import (
+            changes,
+            notifications,
+            screen,
+            stats,
+            tasks,  # noqa: F401
+        )
 
         changes.subscribe("tallies", stats.on_change)
         changes.subscribe("screens", screen.on_change)

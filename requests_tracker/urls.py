@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import screen_views, stats_views, views
+from . import views
+from .screen import views as screen_views
+from .stats import views as stats_views
 
 urlpatterns = [
     path("", views.home, name="home"),

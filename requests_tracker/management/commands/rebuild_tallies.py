@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from requests_tracker.models import DemandTally
-from requests_tracker.stats import rebuild_tallies
+from requests_tracker.stats.tallies import rebuild_tallies
 
 
 class Command(BaseCommand):

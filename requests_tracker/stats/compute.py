@@ -1,17 +1,16 @@
-"""District statistics: who may read which figures, the filters, and the figures themselves.
+"""The district statistics: every figure an indexed aggregate over `Demand` (or the tallies), computed
+in a fixed number of queries whatever the number of rows, each with its definition.
 
-Every figure is an indexed aggregate over `Demand`, computed in a fixed number of queries whatever
-the number of rows, so it always equals a recount. The headline figures come from
-`selectors.demand_figures`, the one definition shared by the board, the screen, the stats and the API.
+The headline figures are counted as `requests_tracker.figures` defines them, the one definition shared
+by the board, the screen, the statistics, the digests and the exports.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
-from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum
@@ -19,13 +18,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buildings.models import Building, District, Subdistrict
-
-from . import access, figures, selectors
-from .changes import DemandChange, Key
-from .models import Category, Demand, DemandTally
-from .selectors import ActorScope
-from .workflow import OPEN_STATUSES, Outcome, Status
+from .. import figures, selectors
+from ..models import Demand, DemandTally
+from ..selectors import ActorScope
+from ..workflow import OPEN_STATUSES, Outcome, Status
+from .filters import StatsFilterForm
 
 #: Each figure and what it means: shown next to it on the page, in the API and in the exports.
 DEFINITIONS: dict[str, Any] = {
@@ -42,149 +39,6 @@ DEFINITIONS: dict[str, Any] = {
         "Open demands assigned to each department, how many are overdue, and how long the oldest has waited."
     ),
 }
-
-
-# --- maintained counters -------------------------------------------------------------------------
-
-
-def on_change(change: DemandChange) -> None:
-    """After-change subscriber: moves the demand between tallies, inside the action's transaction.
-
-    A status/outcome change moves it from one (status, outcome) key to another; a building move
-    takes it off the old building's tallies and onto the new one's.
-    """
-    before, after = change.before, change.after
-    if change.moved_from is not None and before is not None:
-        key = after or before
-        _move_tallies([(change.moved_from, before, -1), (change.building_id, key, +1)])
-    elif after is not None and before != after:
-        rows = [(change.building_id, after, +1)]
-        if before is not None:
-            rows.append((change.building_id, before, -1))
-        _move_tallies(rows)
-
-
-def _move_tallies(moves: list[tuple[int, Key, int]]) -> None:
-    deltas: dict[tuple[int, str, str], int] = {}
-    for building_id, (status, outcome), delta in moves:
-        key = (building_id, status, outcome)
-        deltas[key] = deltas.get(key, 0) + delta
-    rows = sorted((k, d) for k, d in deltas.items() if d)
-    if not rows:
-        return
-    table = DemandTally._meta.db_table
-    # One statement, keys in a fixed order: two transactions moving demands of the same building
-    # in opposite directions lock the tally rows in the same order, so they cannot deadlock.
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for (building_id, status, outcome), delta in rows:
-        params += [building_id, status, outcome, delta]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (building_id, status, outcome, n) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (building_id, status, outcome) DO UPDATE SET n = {table}.n + EXCLUDED.n",
-            params,
-        )
-
-
-def rebuild_tallies() -> None:
-    """Recomputes every tally from the demands (after a bulk load, or to repair by hand)."""
-    table = DemandTally._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {table} (building_id, status, outcome, n) "  # noqa: S608
-            f"SELECT building_id, status, outcome, count(*) FROM {Demand._meta.db_table} "
-            "GROUP BY building_id, status, outcome"
-        )
-
-
-def _building_ids(**lookup: Any) -> set[int]:
-    # A literal list of building ids, not a join (see access.stats_building_ids).
-    return set(Building.objects.filter(**lookup).values_list("id", flat=True))
-
-
-def buildings_for_stats(scope: ActorScope) -> QuerySet[Building]:
-    qs = Building.objects.all()
-    if scope.is_superuser:
-        return qs
-    return qs.filter(Q(subdistrict__district_id__in=scope.district_ids) | Q(id__in=scope.triage_building_ids))
-
-
-class StatsFilterForm(forms.Form):
-    """The filters of the stats page and API; every value is validated before it reaches a query."""
-
-    district = forms.SlugField(label=_("district"), required=False)
-    subdistrict = forms.SlugField(label=_("sub-district"), required=False)
-    building = forms.SlugField(label=_("building"), required=False)
-    category = forms.SlugField(label=_("category"), required=False)
-    since = forms.DateField(label=_("start date"), required=False)
-    until = forms.DateField(label=_("end date"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        for name, model, field in (
-            ("district", District, "slug"),
-            ("subdistrict", Subdistrict, "slug"),
-            ("building", Building, "slug"),
-            ("category", Category, "code"),
-        ):
-            value = data.get(name)
-            if value:
-                found = model.objects.filter(**{field: value}).first()  # type: ignore[attr-defined]
-                if found is None:
-                    self.add_error(name, _("“%(value)s” does not exist.") % {"value": value})
-                data[name + "_obj"] = found
-        return data
-
-    def demands(self, scope: ActorScope | None = None) -> QuerySet[Demand]:
-        """The demands in the user's reach that match the filters.
-
-        Buildings (from the scope, the district, the sub-district, the building) are narrowed to ONE
-        literal list of ids, so PostgreSQL plans an index-only scan of demand_stats_cover; two lists
-        or a join make it estimate badly and read the table.
-        """
-        data = self.cleaned_data
-        ids = self.building_ids(scope)
-        qs = Demand.objects.all() if ids is None else Demand.objects.filter(building_id__in=sorted(ids))
-        if data.get("category_obj"):
-            qs = qs.filter(category=data["category_obj"])
-        tz = timezone.get_current_timezone()
-        if data.get("since"):
-            qs = qs.filter(submitted_at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
-        if data.get("until"):
-            qs = qs.filter(submitted_at__lt=datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=tz))
-        return qs
-
-    @property
-    def by_building_only(self) -> bool:
-        """Whether the filters only choose buildings: then the maintained tallies answer the headline."""
-        data = self.cleaned_data
-        return not (data.get("category_obj") or data.get("since") or data.get("until"))
-
-    def building_ids(self, scope: ActorScope | None = None) -> set[int] | None:
-        """The buildings in reach that the filters choose (None: all); computed once per form."""
-        cache_key = (scope.user_id if scope else None, scope.is_superuser if scope else True)
-        cached = getattr(self, "_ids", None)
-        if cached is not None and cached[0] == cache_key:
-            return cached[1]
-        data = self.cleaned_data
-        ids = access.stats_building_ids(scope) if scope is not None else None
-
-        def narrow(current: set[int] | None, more: set[int]) -> set[int]:
-            return more if current is None else current & more
-
-        if data.get("district_obj"):
-            ids = narrow(ids, _building_ids(subdistrict__district=data["district_obj"]))
-        if data.get("subdistrict_obj"):
-            ids = narrow(ids, _building_ids(subdistrict=data["subdistrict_obj"]))
-        if data.get("building_obj"):
-            ids = narrow(ids, {data["building_obj"].pk})
-        self._ids = (cache_key, ids)
-        return ids
 
 
 @dataclass(frozen=True)
@@ -404,88 +258,3 @@ def compute(
         "definitions": {k: str(v) for k, v in DEFINITIONS.items()},
         "generated_at": now,
     }
-
-
-def row_export(qs: QuerySet[Demand]) -> tuple[list[str], Any]:
-    """The underlying rows in scope, without contact details: header and a lazy row iterator."""
-    headers = [
-        str(_("id")),
-        str(_("building")),
-        str(_("category")),
-        str(_("title")),
-        str(_("status")),
-        str(_("outcome")),
-        str(_("assigned department")),
-        str(_("submitted at")),
-        str(_("first assigned at")),
-        str(_("resolved at")),
-        str(_("due at")),
-    ]
-    status_labels = dict(Status.choices)
-    outcome_labels = dict(Outcome.choices)
-    rows = (
-        (
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            str(status_labels.get(r[4], r[4])),
-            str(outcome_labels.get(r[5], "")) if r[5] else "",
-            r[6] or "",
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-        )
-        for r in qs.order_by("-submitted_at", "-id")
-        .values_list(
-            "id",
-            "building__name",
-            "category__name",
-            "title",
-            "status",
-            "outcome",
-            "assignee_department__name",
-            "submitted_at",
-            "assigned_at",
-            "resolved_at",
-            "due_at",
-        )
-        .iterator(chunk_size=2000)
-    )
-    return headers, rows
-
-
-def figure_export(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The figures as (section, item, value, definition) rows for CSV/XLSX."""
-    headers = [str(_("section")), str(_("item")), str(_("value")), str(_("definition"))]
-    d = data["definitions"]
-    f = data["figures"]
-    rows: list[list[Any]] = []
-    for key, label in (
-        ("received", _("received")),
-        ("resolved", _("resolved")),
-        ("in_progress", _("in progress")),
-        ("waiting", _("waiting")),
-        ("overdue", _("overdue")),
-    ):
-        rows.append([str(_("figures")), str(label), f[key], d[key]])
-    rate = f["resolution_rate"]
-    rows.append(
-        [str(_("figures")), str(_("resolution rate")), f"{rate:.1%}" if rate is not None else "", d["resolution_rate"]]
-    )
-    for o in data["by_outcome"]:
-        rows.append([str(_("resolved by outcome")), o["label"], o["count"], d["by_outcome"]])
-    for key, label in (("first_response", _("first response")), ("resolution_time", _("resolution time"))):
-        rows.append([str(label), str(_("median (hours)")), data[key]["median_hours"], d[key]])
-        rows.append([str(label), str(_("90th percentile (hours)")), data[key]["p90_hours"], d[key]])
-    for m in data["monthly"]:
-        rows.append([str(_("monthly received")), m["month"], m["received"], d["monthly"]])
-        rows.append([str(_("monthly resolved")), m["month"], m["resolved"], d["monthly"]])
-    for c in data["by_category"]:
-        rows.append([str(_("by category")), c["name"], c["received"], d["by_category"]])
-    for b in data["buildings"]:
-        rows.append([str(_("building ranking")), b["name"], b["received"], d["buildings"]])
-    for dep in data["departments"]:
-        rows.append([str(_("department backlog")), dep["name"], dep["open"], d["departments"]])
-    return headers, rows

@@ -1,4 +1,4 @@
-"""The lobby screen (电子屏): masking of personal data, version stamps and the feed behind the screen.
+"""The lobby screen (电子屏): version stamps and the feed behind the screen.
 
 A thousand screens poll their feed every few seconds. Each answer carries an ETag derived from a
 version stamp of the building (or area) held in the cache, so a poll when nothing changed is a cache
@@ -10,7 +10,6 @@ outside the actions still shows within seconds.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import asdict
 from typing import Any
@@ -25,37 +24,17 @@ from django.utils.translation import gettext as _
 from buildings import panels
 from buildings.models import Building, District, Subdistrict
 
-from . import selectors
-from .changes import DemandChange
-from .models import Demand, DemandEvent
-from .workflow import STEPS, Status
+from .. import selectors
+from ..changes import DemandChange
+from ..models import Demand, DemandEvent
+from ..privacy import mask_personal
+from ..workflow import STEPS, Status
 
 #: How long a cached stamp is trusted without a hook telling it changed (seconds).
 STAMP_TTL = 2
 #: How many demands the screen shows at most (it pages through them by itself).
 FEED_LIMIT = 200
 SLUG_TTL = 300
-
-# --- masking ----------------------------------------------------------------------------------
-
-_D = r"[0-9０-９]"
-# A mainland mobile: 1, then 3–9, then nine digits, optionally +86/0086 in front and spaces or dashes
-# between the groups (138 1234 5678, 138-1234-5678); full-width digits too. Not inside a longer number.
-_MOBILE = re.compile(
-    rf"(?<![0-9０-９])(?:(?:\+|＋|00)?86[\s\-]?)?[1１][3-9３-９]{_D}(?:[\s\-]?{_D}{{4}}){{2}}(?![0-9０-９])"
-)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-MASK_MOBILE = "1**********"
-MASK_EMAIL = "***@***"
-
-
-def mask_personal(text: str) -> str:
-    """Public text with anything that looks like a mainland mobile number or an e-mail address masked."""
-    if not text:
-        return ""
-    text = _EMAIL.sub(MASK_EMAIL, text)
-    return _MOBILE.sub(MASK_MOBILE, text)
-
 
 # --- version stamps ---------------------------------------------------------------------------
 

@@ -23,7 +23,10 @@ from rest_framework.views import APIView
 from buildings.exports import csv_response, xlsx_response
 from buildings.models import District
 
-from . import access, selectors, stats
+from .. import access, selectors
+from .compute import compute, headline_for
+from .exports import figure_export, row_export
+from .filters import StatsFilterForm, buildings_for_stats
 
 
 def _page_access(request: HttpRequest) -> selectors.ActorScope:
@@ -61,7 +64,7 @@ def _districts(scope: selectors.ActorScope) -> QuerySet[District]:
 def stats_page(request: HttpRequest) -> HttpResponse:
     """/stats/: the figures with their definitions, ECharts charts, exports; prints on A4."""
     scope = _page_access(request)
-    form = stats.StatsFilterForm(request.GET or None)
+    form = StatsFilterForm(request.GET or None)
     data = None
     if form.is_bound and not form.is_valid():
         status = 400
@@ -70,7 +73,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             form.is_valid()  # an unbound form: no filters
             form.cleaned_data = {}
         now = timezone.now()
-        data = stats.compute(form.demands(scope), now=now, head=stats.headline_for(form, scope, now=now))
+        data = compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now))
         status = 200
     return render(
         request,
@@ -80,7 +83,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "data": data,
             "query": request.GET.urlencode(),
             "districts": _districts(scope),
-            "buildings": stats.buildings_for_stats(scope).order_by("slug").only("slug", "name", "name_en")[:500],
+            "buildings": buildings_for_stats(scope).order_by("slug").only("slug", "name", "name_en")[:500],
         },
         status=status,
     )
@@ -93,7 +96,7 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = _page_access(request)
     if fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Export as csv or xlsx."), status=404, content_type="text/plain; charset=utf-8")
-    form = stats.StatsFilterForm(request.GET)
+    form = StatsFilterForm(request.GET)
     if not form.is_valid():
         errors = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
@@ -101,11 +104,11 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
     what = request.GET.get("what", "figures")
     stamp = timezone.localdate().isoformat()
     if what == "rows":
-        headers, rows = stats.row_export(qs)
+        headers, rows = row_export(qs)
         name = f"lousihui-demands-{stamp}.{fmt}"
         sheet = _("demands")
     else:
-        headers, rows = stats.figure_export(stats.compute(qs, head=stats.headline_for(form, scope)))
+        headers, rows = figure_export(compute(qs, head=headline_for(form, scope)))
         name = f"lousihui-figures-{stamp}.{fmt}"
         sheet = _("figures")
     if fmt == "csv":
@@ -131,9 +134,9 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     except (TypeError, ValueError):
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month by default
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    form = stats.StatsFilterForm({"district": district.slug, "since": first, "until": last})
+    form = StatsFilterForm({"district": district.slug, "since": first, "until": last})
     form.is_valid()
-    data = stats.compute(form.demands(scope), top=15, head=stats.headline_for(form, scope))
+    data = compute(form.demands(scope), top=15, head=headline_for(form, scope))
     return render(
         request,
         "stats/report.html",
@@ -160,12 +163,12 @@ class StatsView(APIView):
         scope = selectors.actor_scope(request.user)  # type: ignore[arg-type]
         if not access.can_read_stats(scope):
             raise ApiPermissionDenied(_("The statistics are for district staff and building captains."))
-        form = stats.StatsFilterForm(request.query_params)
+        form = StatsFilterForm(request.query_params)
         if not form.is_valid():
             raise ApiValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         only = request.query_params.get("only", "")
         if only not in ("", "figures"):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
         now = timezone.now()
-        head = stats.headline_for(form, scope, now=now)
-        return Response(head if only else stats.compute(form.demands(scope), now=now, head=head))
+        head = headline_for(form, scope, now=now)
+        return Response(head if only else compute(form.demands(scope), now=now, head=head))

@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import screen
+from . import feed as screen
 
 
 def _qr_svg(url: str) -> str:

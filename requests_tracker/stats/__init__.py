@@ -1,0 +1,23 @@
+"""The district statistics (a feature package): figures, filters, exports, pages and API, and the
+maintained tallies they read. Depends on the core only; the core reaches the tallies through the
+after-change path (`tallies.on_change`, registered in apps.py)."""
+
+from .compute import DEFINITIONS, compute, durations, headline, headline_for, headline_from_tallies
+from .exports import figure_export, row_export
+from .filters import StatsFilterForm, buildings_for_stats
+from .tallies import on_change, rebuild_tallies
+
+__all__ = [
+    "DEFINITIONS",
+    "StatsFilterForm",
+    "buildings_for_stats",
+    "compute",
+    "durations",
+    "figure_export",
+    "headline",
+    "headline_for",
+    "headline_from_tallies",
+    "on_change",
+    "rebuild_tallies",
+    "row_export",
+]
