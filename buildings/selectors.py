@@ -1,8 +1,8 @@
 """Reads about places and people, with a fixed number of queries."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from .models import Building, District
+from .models import Building, District, Subdistrict
 
 
 def building_list() -> QuerySet[Building]:
@@ -16,10 +16,6 @@ def building_list() -> QuerySet[Building]:
 
 def districts_with_buildings() -> list[District]:
     """Districts → sub-districts → active buildings, for the building picker: three queries."""
-    from django.db.models import Prefetch
-
-    from .models import Subdistrict
-
     return list(
         District.objects.prefetch_related(
             Prefetch(

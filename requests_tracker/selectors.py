@@ -21,6 +21,7 @@ from . import figures
 from .access import can_see_private, demands_visible_to
 from .access import public_demands as public_demands
 from .models import Category, Demand, DemandEvent
+from .workflow import STEPS
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,6 @@ def active_categories() -> QuerySet[Category]:
 
 def progress_steps(demand: Demand) -> list[dict[str, object]]:
     """The four steps with whether each is reached and when: for progress bars and the tracking page."""
-    from .workflow import STEPS
-
     stamps = {
         "submitted": demand.submitted_at,
         "assigned": demand.assigned_at,
@@ -134,21 +133,3 @@ def public_demand(building_id: int, demand_id: int) -> Demand | None:
         .select_related("building__council", "category", "company")
         .first()
     )
-
-
-#: How many recent open demands the look-alike search compares a title with.
-SIMILAR_CANDIDATES = 300
-
-
-def similar_open_demands(building_id: int, title: str, *, limit: int = 3) -> list[Demand]:
-    """Open public demands of the building whose titles look like `title` (one query)."""
-    from .similarity import most_similar
-    from .workflow import OPEN_STATUSES
-
-    candidates = list(
-        public_demands()
-        .filter(building_id=building_id, status__in=OPEN_STATUSES)
-        .select_related("category")
-        .order_by("-submitted_at", "-id")[:SIMILAR_CANDIDATES]
-    )
-    return most_similar(title, ((d, d.title) for d in candidates), limit=limit)

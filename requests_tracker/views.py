@@ -21,10 +21,13 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from buildings import panels
 from buildings.models import Building
+from buildings.qr import qr_png, qr_svg
 from buildings.selectors import districts_with_buildings
 
-from . import actions, posters, selectors
-from .forms import DemandSubmitForm, FollowForm, NotSolvedForm
+from . import actions, selectors
+from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
+from .intake.selectors import similar_open_demands
+from .links import submit_url
 from .models import Category, Demand, DemandPhoto
 from .workflow import STEPS, Status
 
@@ -80,7 +83,7 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("track", token=demand.token)
         title = request.POST.get("title", "")
         if title:
-            similar = selectors.similar_open_demands(building.pk, title)
+            similar = similar_open_demands(building.pk, title)
     else:
         initial: dict[str, object] = {"is_public": True, "submission_key": uuid.uuid4().hex}
         # Links from a QR code on a floor carry ?floor=52; anything else in it is ignored, not an error.
@@ -109,7 +112,7 @@ def similar_demands(request: HttpRequest, slug: str) -> HttpResponse:
     """The look-alike open demands for a title being typed: an HTML fragment for the form's script."""
     building = _active_building(slug)
     title = request.GET.get("title", "")[:120]
-    similar = selectors.similar_open_demands(building.pk, title) if title.strip() else []
+    similar = similar_open_demands(building.pk, title) if title.strip() else []
     return render(request, "requests_tracker/_similar.html", {"building": building, "similar": similar})
 
 
@@ -357,7 +360,7 @@ def _poster_floor(request: HttpRequest, building: Building) -> int | None:
 def poster(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
-    url = posters.submit_url(building, floor)
+    url = submit_url(building, floor)
     return render(
         request,
         "requests_tracker/poster.html",
@@ -367,7 +370,7 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
             "floor": floor,
             "url": url,
             "main_class": "poster-page",
-            "qr_svg": posters.qr_svg(url),
+            "qr_svg": qr_svg(url),
             "categories": list(Category.objects.filter(is_active=True)[:8]),
         },
     )
@@ -377,6 +380,6 @@ def poster_qr(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
     name = f"lousihui-{building.slug}" + (f"-floor-{floor}" if floor is not None else "") + ".png"
-    response = HttpResponse(posters.qr_png(posters.submit_url(building, floor)), content_type="image/png")
+    response = HttpResponse(qr_png(submit_url(building, floor)), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from buildings.models import Building, CouncilMember, District, User
@@ -106,8 +106,6 @@ def district_weekly_rows(now: datetime) -> dict[User, list[dict[str, Any]]]:
 
 
 def models_district() -> Any:
-    from django.db.models import F
-
     return F("building__subdistrict__district_id")
 
 

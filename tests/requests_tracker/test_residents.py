@@ -17,10 +17,11 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.throttling import ScopedRateThrottle
 
+from buildings import qr
 from buildings.models import CouncilMember
-from requests_tracker import actions, posters, selectors
+from requests_tracker import actions, links, selectors
+from requests_tracker.intake.similarity import THRESHOLD, similarity
 from requests_tracker.models import Demand, DemandEvent, DemandPhoto, Support
-from requests_tracker.similarity import THRESHOLD, similarity
 from requests_tracker.workflow import Action, Status
 from tests import factories
 from tests.requests_tracker.demand_helpers import demand_at
@@ -536,8 +537,8 @@ def test_qr_download_is_a_png_of_the_floor_link(client: Client, cast: factories.
     assert "floor--1" in response["Content-Disposition"]
     with Image.open(io.BytesIO(response.content)) as image:
         assert image.format == "PNG"
-    assert posters.submit_url(cast.tower_a, -1).endswith("/b/shanghai-tower/submit/?floor=-1")
-    assert posters.qr_svg("a") != posters.qr_svg("b")
+    assert links.submit_url(cast.tower_a, -1).endswith("/b/shanghai-tower/submit/?floor=-1")
+    assert qr.qr_svg("a") != qr.qr_svg("b")
 
 
 def test_the_submit_link_of_a_poster_fills_in_the_floor(client: Client, cast: factories.Cast) -> None:

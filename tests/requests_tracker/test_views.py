@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.models import Building
 from requests_tracker import actions
-from requests_tracker.forms import DemandSubmitForm
+from requests_tracker.intake.forms import DemandSubmitForm
 from requests_tracker.models import Demand
 from requests_tracker.validators import FLOOR_OUTSIDE, normalize_mainland_mobile
 from tests import factories

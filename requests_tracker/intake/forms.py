@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Building
 from buildings.photos import MAX_PHOTOS, CleanPhoto, clean_photos
 
-from .models import Category
-from .validators import check_floor, floor_limits, normalize_mainland_mobile
+from ..models import Category
+from ..validators import check_floor, floor_limits, normalize_mainland_mobile
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

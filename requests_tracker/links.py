@@ -1,0 +1,19 @@
+"""Addresses printed or shown outside the site (posters, screens): absolute, from SITE_URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from buildings.models import Building
+
+
+def submit_url(building: Building | str, floor: int | None = None) -> str:
+    """The absolute address a QR code opens: the building's form, on `floor` if given."""
+    slug = building if isinstance(building, str) else building.slug
+    url = settings.SITE_URL.rstrip("/") + reverse("demand-submit", args=[slug])
+    if floor is not None:
+        url += "?" + urlencode({"floor": floor})
+    return url
