@@ -101,7 +101,7 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     Company.objects.get_or_create(building=cast.tower_a, name="摩根大通")
     ResponseTemplate.objects.get_or_create(category=cast.category, title="已转交", body="已转交相关部门办理。")
     assign_to_fire(demand, cast)
-    # The notification outbox's models (requests_tracker/admin_notifications.py); the demand's
+    # The notification outbox's models (requests_tracker/admin/notifications.py); the demand's
     # submission and assignment already wrote Notification rows.
     from requests_tracker.models import ChannelOptOut, Escalation, WebhookEndpoint
 
@@ -491,7 +491,7 @@ def test_change_form_cannot_change_status_version_or_outcome(cast: factories.Cas
 def test_editing_a_demand_does_not_undo_a_transition_made_meanwhile(
     cast: factories.Cast, demand_a: Demand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from requests_tracker.admin import DemandAdmin
+    from requests_tracker.admin.demands import DemandAdmin
 
     client = client_for(cast.captain_a)
     form = _change_form(client, demand_a)

@@ -12,14 +12,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import (
+from ..models import (
     ChannelOptOut,
     DeliveryAttempt,
     Escalation,
     Notification,
     WebhookEndpoint,
 )
-from .notifications import delivery, outbox
+from ..notifications import delivery, outbox
 
 STATUS_COLOURS: dict[str, str] = {
     Notification.Status.PENDING: "#9a6700",
