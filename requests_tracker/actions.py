@@ -496,10 +496,18 @@ def demand_follow_by_email(*, demand: Demand, email: str) -> Demand:
     return demand
 
 
+def stale_message(current: Demand | None = None) -> str:
+    """The one wording of "someone else changed it first", with the demand's state now when known."""
+    if current is None:
+        return str(_("This demand was changed by someone else since you opened it. Reload it and try again."))
+    return _(
+        "Demand #%(id)s was changed by someone else since you saw it; nothing was saved. "
+        "It is now %(status)s (version %(version)s)."
+    ) % {"id": current.pk, "status": current.get_status_display(), "version": current.version}
+
+
 def _stale() -> TransitionError:
-    return TransitionError(
-        _("This demand was changed by someone else since you opened it. Reload it and try again."), code="stale"
-    )
+    return TransitionError(stale_message(), code="stale")
 
 
 def _require_triager(scope: ActorScope, demand: Demand, message: str) -> None:

@@ -220,14 +220,7 @@ class DemandPageAdmin(admin.ModelAdmin):
         except actions.TransitionError as exc:
             current = Demand.objects.get(pk=obj.pk)
             request._demand_edit_refused = True  # type: ignore[attr-defined]
-            if exc.code == "stale":
-                message = gettext(
-                    "Demand #%(id)s was changed by someone else since you saw it; your edit was not saved. "
-                    "It is now %(status)s (version %(version)s)."
-                ) % {"id": obj.pk, "status": current.get_status_display(), "version": current.version}
-            else:
-                message = exc.message
-            messages.error(request, message)
+            messages.error(request, actions.stale_message(current) if exc.code == "stale" else exc.message)
         obj.refresh_from_db()
 
     def message_user(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import CouncilMember
 from services.models import Department
 
-from .. import workflow
+from .. import actions, workflow
 from ..models import Demand
 from ..validators import check_floor, normalize_mainland_mobile
 
@@ -116,13 +116,7 @@ class DemandAdminForm(forms.ModelForm):
         if self.instance.pk:
             seen = cleaned.get("seen_version")
             if seen is not None and seen != self.instance.version:
-                raise ValidationError(
-                    _(
-                        "This demand was changed by someone else since you opened it (now version %(version)s). "
-                        "Nothing was saved: check its current state below and make your edit again."
-                    )
-                    % {"version": self.instance.version}
-                )
+                raise ValidationError(actions.stale_message(self.instance))
             if set(MODERATED_FIELDS) & set(self.changed_data) and not cleaned.get("moderation_reason", "").strip():
                 self.add_error("moderation_reason", _("Say why the public text or visibility is changed."))
         return cleaned
@@ -192,13 +186,7 @@ class DemandListEditForm(forms.ModelForm):
         if self.instance.pk and self.has_changed():
             raw = self.data.get(f"_version_{self.instance.pk}", "")
             if not raw.isdigit() or int(raw) != self.instance.version:
-                raise ValidationError(
-                    _(
-                        "Demand #%(id)s was changed by someone else since you saw it; nothing was saved. "
-                        "It is now %(status)s, as shown in this row."
-                    )
-                    % {"id": self.instance.pk, "status": self.instance.get_status_display()}
-                )
+                raise ValidationError(actions.stale_message(self.instance))
         return cleaned or {}
 
 
