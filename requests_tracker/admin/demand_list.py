@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings import exports
 
 from .. import access, actions, selectors, workflow
+from ..exports import demand_rows
 from ..models import Demand
 from .filters import STATUS_COLOURS, OverdueFilter, QueueFilter, ScopedRelatedFilter
 from .forms import DemandActionForm, DemandListEditForm, _seen_version
@@ -186,42 +187,8 @@ class DemandListAdmin(admin.ModelAdmin):
 
     # --- exports of the current list ---------------------------------------------------
 
-    EXPORT_HEADERS = (
-        _("number"),
-        _("building"),
-        _("category"),
-        _("title"),
-        _("status"),
-        _("assignee"),
-        _("supports"),
-        _("submitted at"),
-        _("due at"),
-        _("first assigned at"),
-        _("resolved at"),
-        _("outcome"),
-        _("company name"),
-    )
-
     def _export(self, queryset: QuerySet[Demand], fmt: str) -> HttpResponse:
-        rows = (
-            (
-                d.pk,
-                d.building.name,
-                d.category.name,
-                d.title,
-                d.get_status_display(),
-                str(d.assignee or ""),
-                d.support_count,
-                d.submitted_at,
-                d.due_at,
-                d.assigned_at,
-                d.resolved_at,
-                d.get_outcome_display(),
-                d.company_name,
-            )
-            for d in queryset.select_related(*self.list_select_related)
-        )
-        headers = [str(h) for h in self.EXPORT_HEADERS]
+        headers, rows = demand_rows(queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if fmt == "xlsx":
             return exports.xlsx_response(f"demands-{stamp}.xlsx", headers, rows, sheet_title=gettext("demands"))

@@ -7,58 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ..exports import demand_rows
 from ..models import Demand
-from ..workflow import Outcome, Status
 
 
 def row_export(qs: QuerySet[Demand]) -> tuple[list[str], Any]:
-    """The underlying rows in scope, without contact details: header and a lazy row iterator."""
-    headers = [
-        str(_("id")),
-        str(_("building")),
-        str(_("category")),
-        str(_("title")),
-        str(_("status")),
-        str(_("outcome")),
-        str(_("assigned department")),
-        str(_("submitted at")),
-        str(_("first assigned at")),
-        str(_("resolved at")),
-        str(_("due at")),
-    ]
-    status_labels = dict(Status.choices)
-    outcome_labels = dict(Outcome.choices)
-    rows = (
-        (
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            str(status_labels.get(r[4], r[4])),
-            str(outcome_labels.get(r[5], "")) if r[5] else "",
-            r[6] or "",
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-        )
-        for r in qs.order_by("-submitted_at", "-id")
-        .values_list(
-            "id",
-            "building__name",
-            "category__name",
-            "title",
-            "status",
-            "outcome",
-            "assignee_department__name",
-            "submitted_at",
-            "assigned_at",
-            "resolved_at",
-            "due_at",
-        )
-        .iterator(chunk_size=2000)
-    )
-    return headers, rows
+    """The underlying rows in scope, without contact details: the same columns as every demand export."""
+    return demand_rows(qs.order_by("-submitted_at", "-id"))
 
 
 def figure_export(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
