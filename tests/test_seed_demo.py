@@ -18,8 +18,8 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker, Settings
 
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
-from requests_tracker.demo_data import DEMO_PASSWORD
-from requests_tracker.management.commands.seed_demo import seed_demo
+from requests_tracker.demo.data import DEMO_PASSWORD
+from requests_tracker.demo.seed import seed_demo
 from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
 from requests_tracker.selectors import actor_scope
 from requests_tracker.validators import normalize_mainland_mobile
