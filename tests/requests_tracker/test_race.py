@@ -17,6 +17,7 @@ from django.db import connection
 from buildings.models import User
 from requests_tracker import actions
 from requests_tracker.actions import Assignee, TransitionError
+from requests_tracker.actions import transitions as transition_actions
 from requests_tracker.models import Demand
 from requests_tracker.workflow import Outcome, Status
 from tests import factories
@@ -37,14 +38,14 @@ def both_past_the_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.
     would only exercise the in-memory version check, not the compare-and-set in the database.
     """
     barrier = threading.Barrier(2, timeout=TIMEOUT)
-    validate = actions._validate_params
+    validate = transition_actions._validate_params
 
     def validate_then_wait(*args: Any, **kwargs: Any) -> None:
         validate(*args, **kwargs)
         if threading.current_thread().name.startswith(RACER):  # not while setting the demand up
             barrier.wait()
 
-    monkeypatch.setattr(actions, "_validate_params", validate_then_wait)
+    monkeypatch.setattr(transition_actions, "_validate_params", validate_then_wait)
     yield barrier
 
 

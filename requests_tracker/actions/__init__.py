@@ -1,0 +1,41 @@
+"""Writes: every change to a demand goes through these functions.
+
+Views, the API, the admin, management commands, tasks and feature packages all call them. Each is
+keyword-only and atomic, and ends in one `changes.after_change(...)` call: the demand, its timeline
+event and what follows (tallies, screens, outbox rows, feature subscribers) commit together.
+
+- intake.py: demand_submit(_once), demand_support, demand_report_not_solved, demand_follow_by_email
+- transitions.py: demand_transition (any row of the workflow table), demand_merge
+- editing.py: demand_add_note, demand_moderate, demand_edit, demand_log
+"""
+
+from .base import Assignee, TransitionError, stale_message
+from .editing import EDITABLE_FIELDS, demand_add_note, demand_edit, demand_log, demand_moderate
+from .intake import (
+    NOT_SOLVED_REASON_MAX,
+    demand_follow_by_email,
+    demand_report_not_solved,
+    demand_submit,
+    demand_submit_once,
+    demand_support,
+)
+from .transitions import demand_merge, demand_transition
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "NOT_SOLVED_REASON_MAX",
+    "Assignee",
+    "TransitionError",
+    "demand_add_note",
+    "demand_edit",
+    "demand_follow_by_email",
+    "demand_log",
+    "demand_merge",
+    "demand_moderate",
+    "demand_report_not_solved",
+    "demand_submit",
+    "demand_submit_once",
+    "demand_support",
+    "demand_transition",
+    "stale_message",
+]
