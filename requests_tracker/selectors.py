@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -51,6 +52,18 @@ def demand_list(scope: ActorScope) -> QuerySet[Demand]:
         "assignee_member",
         "assignee_department",
     )
+
+
+#: What `new_tracking_token` produces (URL-safe base64); anything else cannot match, and
+#: PostgreSQL refuses some of it (NUL bytes) with an error rather than "no row".
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def demand_by_token(token: str, *related: str) -> Demand | None:
+    """The demand whose tracking token this is (with `related` joined), or None: one query at most."""
+    if not TOKEN_RE.fullmatch(token):
+        return None
+    return Demand.objects.select_related(*related).filter(token=token).first()
 
 
 def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:

@@ -127,18 +127,11 @@ def _allowed(request: HttpRequest, scope: str) -> bool:
     return ScopedRateThrottle().allow_request(request, _ThrottleScope(scope))  # type: ignore[arg-type]
 
 
-#: What `new_tracking_token` produces (URL-safe base64); anything else cannot match, and
-#: PostgreSQL refuses some of it (NUL bytes) with an error rather than "no row".
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
-
-
 def _demand_by_token(token: str) -> Demand:
-    if not _TOKEN_RE.fullmatch(token):
+    demand = selectors.demand_by_token(token, "building__council", "category", "assignee_member", "assignee_department")
+    if demand is None:
         raise Http404
-    return get_object_or_404(
-        Demand.objects.select_related("building__council", "category", "assignee_member", "assignee_department"),
-        token=token,
-    )
+    return demand
 
 
 def demand_track(request: HttpRequest, token: str) -> HttpResponse:

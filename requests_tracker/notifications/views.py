@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from buildings.models import User
 
-from ..models import Channel, ChannelOptOut, Demand, SubmitterPreference
-from ..views import _TOKEN_RE
+from ..models import Channel, ChannelOptOut, SubmitterPreference
+from ..selectors import demand_by_token
 from .outbox import _supported
 
 
@@ -24,9 +24,9 @@ def _masked(address: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def submitter_preferences(request: HttpRequest, token: str) -> HttpResponse:
-    if not _TOKEN_RE.fullmatch(token):
+    demand = demand_by_token(token, "building")
+    if demand is None:
         raise Http404
-    demand = get_object_or_404(Demand.objects.select_related("building"), token=token)
     preference = SubmitterPreference.objects.filter(demand=demand).first()
     if request.method == "POST" and demand.contact_email:
         wants_email = request.POST.get("email") == "on"
