@@ -171,7 +171,7 @@ class Demand(models.Model):
             models.Index(fields=["building", "status"], name="demand_building_status"),
             models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
             # Every column the statistics read, so the district figures are index-only scans over the
-            # district's buildings on PostgreSQL (see requests_tracker/stats.py and bench/stats.py).
+            # district's buildings on PostgreSQL (see requests_tracker/stats/ and bench/stats.py).
             models.Index(
                 fields=["building", "submitted_at"],
                 include=[
