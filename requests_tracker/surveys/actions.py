@@ -408,6 +408,8 @@ def survey_respond(
     company_id: int | None = None
     receipt = browser_digest(survey, browser_key) if browser_key else ""
     if by_code:
+        # The double-tap marker is per browser *and* code: a shared computer may answer with several codes.
+        receipt = browser_digest(survey, f"{browser_key}:{normalize_code(code)}") if browser_key else ""
         row = (
             InvitationCode.objects.select_for_update()
             .filter(survey=survey, digest=code_digest(survey, code))
@@ -425,7 +427,7 @@ def survey_respond(
         InvitationCode.objects.filter(pk=row["pk"]).update(used=True)
         company_id = row["company_id"]
         if receipt:
-            # Only to recognise a double tap from the same browser; a shared computer may use several codes.
+            # Only to recognise a double tap (the same code from the same browser) and say "thank you" to it.
             Receipt.objects.bulk_create([Receipt(digest=receipt, survey=survey)], ignore_conflicts=True)
     else:
         if not receipt:
