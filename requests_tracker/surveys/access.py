@@ -28,14 +28,14 @@ def is_staff_reader(scope: ActorScope) -> bool:
 def readable_filter(scope: ActorScope) -> Q:
     """The surveys whose live results, texts and codes the user may read (not only the public ones)."""
     if scope.is_superuser:
-        return Q()
+        return Q(pk__isnull=False)  # not Q(): OR-ed with an empty Q, Django drops it
     return Q(building_id__in=scope.triage_building_ids) | Q(district_id__in=scope.district_ids)
 
 
 def managed_filter(scope: ActorScope) -> Q:
     """The surveys the user may change: edit a draft, open, close, publish, make codes, moderate."""
     if scope.is_superuser:
-        return Q()
+        return Q(pk__isnull=False)
     return Q(building_id__in=scope.triage_building_ids) | Q(building__isnull=True, district_id__in=scope.district_ids)
 
 

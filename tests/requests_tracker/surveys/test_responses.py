@@ -73,14 +73,36 @@ def test_another_browser_can_answer(client: Client, survey: Survey) -> None:
     ("mutate", "kind"),
     [
         (lambda a, q: [x for x in a if x["question"] != q["single"].pk], "single"),  # required missing
-        (lambda a, q: [{**x, "options": [opt(q["ranking"], 0)]} if x["question"] == q["single"].pk else x for x in a], "single"),
-        (lambda a, q: [{**x, "options": [opt(q["multiple"], i) for i in range(3)]} if x["question"] == q["multiple"].pk else x for x in a], "multiple"),
-        (lambda a, q: [{**x, "text": ""} if x["question"] == q["multiple"].pk else x for x in a], "multiple"),  # other without text
+        (
+            lambda a, q: [
+                {**x, "options": [opt(q["ranking"], 0)]} if x["question"] == q["single"].pk else x for x in a
+            ],
+            "single",
+        ),
+        (
+            lambda a, q: [
+                {**x, "options": [opt(q["multiple"], i) for i in range(3)]} if x["question"] == q["multiple"].pk else x
+                for x in a
+            ],
+            "multiple",
+        ),
+        (
+            lambda a, q: [{**x, "text": ""} if x["question"] == q["multiple"].pk else x for x in a],
+            "multiple",
+        ),  # other without text
         (lambda a, q: [{**x, "value": 6} if x["question"] == q["rating"].pk else x for x in a], "rating"),
         (lambda a, q: [{**x, "value": 0} if x["question"] == q["rating"].pk else x for x in a], "rating"),
         (lambda a, q: [{**x, "value": "4"} if x["question"] == q["rating"].pk else x for x in a], "rating"),
-        (lambda a, q: [{**x, "ranking": x["ranking"][:2]} if x["question"] == q["ranking"].pk else x for x in a], "ranking"),
-        (lambda a, q: [{**x, "ranking": [x["ranking"][0]] * 3} if x["question"] == q["ranking"].pk else x for x in a], "ranking"),
+        (
+            lambda a, q: [{**x, "ranking": x["ranking"][:2]} if x["question"] == q["ranking"].pk else x for x in a],
+            "ranking",
+        ),
+        (
+            lambda a, q: [
+                {**x, "ranking": [x["ranking"][0]] * 3} if x["question"] == q["ranking"].pk else x for x in a
+            ],
+            "ranking",
+        ),
     ],
 )
 def test_a_wrong_answer_is_refused_naming_the_question_and_nothing_is_stored(
@@ -107,7 +129,13 @@ def test_an_answer_to_a_hidden_conditional_question_is_dropped(client: Client, s
 
 
 def test_malformed_bodies_are_400_not_500(client: Client, survey: Survey) -> None:
-    for body in [{}, {"answers": "x"}, {"answers": [1]}, {"answers": [{"question": "x"}]}, {"answers": [{"question": 10**12}]}]:
+    for body in [
+        {},
+        {"answers": "x"},
+        {"answers": [1]},
+        {"answers": [{"question": "x"}]},
+        {"answers": [{"question": 10**12}]},
+    ]:
         r = post(client, survey, body)
         assert r.status_code == 400, (body, r.status_code)
         assert r.json()["detail"]

@@ -19,7 +19,9 @@ from tests.requests_tracker.surveys.helpers import make_survey, opt, qs
 pytestmark = pytest.mark.django_db
 
 
-def answer(survey: Survey, *, single: int, picks: list[int], rating: int, ranking: list[int], text: str = "") -> list[RawAnswer]:
+def answer(
+    survey: Survey, *, single: int, picks: list[int], rating: int, ranking: list[int], text: str = ""
+) -> list[RawAnswer]:
     q = qs(survey)
     raw = [
         RawAnswer(question=q["single"].pk, options=[opt(q["single"], single)]),
@@ -133,11 +135,20 @@ def test_results_cost_the_same_queries_at_8000_responses(
 
 
 def test_results_endpoint_shape(client: Client, survey: Survey) -> None:
-    actions.survey_respond(survey=survey, answers=answer(survey, single=1, picks=[0], rating=3, ranking=[0, 1, 2], text="好"), browser_key="x")
+    actions.survey_respond(
+        survey=survey,
+        answers=answer(survey, single=1, picks=[0], rating=3, ranking=[0, 1, 2], text="好"),
+        browser_key="x",
+    )
     body = client.get(f"/api/v1/surveys/{survey.key}/results/").json()
     items = {q["kind"]: q for q in body["questions"] if q["kind"] != "text"}
     assert set(items["single"]) >= {"question", "n", "options"}
-    assert items["single"]["options"][1] == {"id": items["single"]["options"][1]["id"], "text": "1-2次", "count": 1, "percent": 100.0}
+    assert items["single"]["options"][1] == {
+        "id": items["single"]["options"][1]["id"],
+        "text": "1-2次",
+        "count": 1,
+        "percent": 100.0,
+    }
     assert items["rating"]["mean"] == 3.0
     texts = [q for q in body["questions"] if q["kind"] == "text"]
     assert all(q["texts"] == [] for q in texts)  # not moderated yet: not public
@@ -171,9 +182,13 @@ response_strategy = st.tuples(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(st.lists(response_strategy, max_size=8), st.lists(st.integers(0, 7), max_size=3))
-def test_results_equal_a_recount_of_what_was_accepted(cast: factories.Cast, responses: list[Any], dupes: list[int]) -> None:
+def test_results_equal_a_recount_of_what_was_accepted(
+    cast: factories.Cast, responses: list[Any], dupes: list[int]
+) -> None:
     """Whatever responses arrive (some browsers trying twice), the figures equal a recount of the accepted ones."""
     survey = make_survey(cast.tower_a, cast.captain_a)
     accepted = []
