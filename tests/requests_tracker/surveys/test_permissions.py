@@ -17,7 +17,6 @@ from django.test import Client
 from django.urls import reverse
 
 from requests_tracker.surveys import actions
-from requests_tracker.surveys.actions import OptionSpec, QuestionSpec
 from requests_tracker.surveys.models import CodeBatch, Survey, TextAnswer
 from tests import factories
 from tests.requests_tracker.surveys.helpers import make_survey
