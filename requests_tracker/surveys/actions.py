@@ -172,6 +172,7 @@ def survey_create(
     closes_at: datetime | None = None,
     demands: list[Demand] | None = None,
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> Survey:
     """A draft survey with its questions, made by someone who may build one there; nothing written if refused."""
     scope = scope or actor_scope(actor)
@@ -235,12 +236,14 @@ def survey_create(
             question.show_if = made[qi][1][oi]
             question.save(update_fields=["show_if"])
     for demand in demands or []:
-        survey_link_demand(survey=survey, demand=demand, actor=actor, scope=scope)
+        survey_link_demand(survey=survey, demand=demand, actor=actor, scope=scope, at=at)
     return survey
 
 
 @transaction.atomic
-def survey_link_demand(*, survey: Survey, demand: Demand, actor: User, scope: ActorScope | None = None) -> None:
+def survey_link_demand(
+    *, survey: Survey, demand: Demand, actor: User, scope: ActorScope | None = None, at: datetime | None = None
+) -> None:
     """Links the demand that prompted the survey, and says so on the demand's timeline."""
     scope = scope or actor_scope(actor)
     if not access.can_manage(scope, survey):
@@ -255,6 +258,7 @@ def survey_link_demand(*, survey: Survey, demand: Demand, actor: User, scope: Ac
         actor_label=_council_label(survey),
         note=_("The council asked the building about it in a survey: %(title)s") % {"title": survey.title},
         data={"survey": survey.key, "title": survey.title, "role": "prompted"},
+        at=at,
     )
 
 
@@ -448,6 +452,54 @@ def survey_respond(
     return response
 
 
+@transaction.atomic
+def survey_import(
+    *,
+    survey: Survey,
+    responses: list[list[RawAnswer]],
+    actor: User,
+    company: Company | None = None,
+    scope: ActorScope | None = None,
+) -> int:
+    """Enters responses collected elsewhere — paper forms, a mini-program's export — all or none.
+
+    Each is checked like an online response (the error names the form and the question); they are
+    written in bulk, with the company they came through, and without any marker: the paper is the proof.
+    """
+    scope = scope or actor_scope(actor)
+    if not access.can_manage(scope, survey):
+        raise SurveyError(_("You may not change this survey."), code="forbidden")
+    if survey.status not in (Survey.Status.OPEN, Survey.Status.CLOSED):
+        raise SurveyError(_("Responses can be entered only while the survey is open or closed."), code="state")
+    if company is not None and survey.building_id is not None and company.building_id != survey.building_id:
+        raise SurveyError(_("That company is not a tenant where this survey is held."))
+    from .answers import AnswerErrors
+
+    questions = list(survey.questions.prefetch_related("options"))
+    made: list[Response] = []
+    rows: list[Answer] = []
+    texts: list[TextAnswer] = []
+    for number, raw in enumerate(responses, start=1):
+        try:
+            checked = check_answers(questions, raw)
+        except AnswerErrors as exc:
+            first = next(iter(exc.errors.values()))
+            raise SurveyError(
+                _("Form %(number)s: %(error)s") % {"number": number, "error": first}, errors=exc.errors
+            ) from None
+        response = Response(survey=survey, company=company)
+        made.append(response)
+        r, t = _rows(survey, response, checked)
+        rows += r
+        texts += t
+    Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + len(made))
+    Response.objects.bulk_create(made, batch_size=1000)
+    Answer.objects.bulk_create(rows, batch_size=2000)
+    TextAnswer.objects.bulk_create(texts, batch_size=1000)
+    survey.response_count += len(made)
+    return len(made)
+
+
 def _rows(survey: Survey, response: Response, checked: list[CheckedAnswer]) -> tuple[list[Answer], list[TextAnswer]]:
     rows: list[Answer] = []
     texts: list[TextAnswer] = []
@@ -563,6 +615,18 @@ def text_moderate(
         status=text.status, hidden_reason=text.hidden_reason, moderated_by=actor
     )
     return text
+
+
+@transaction.atomic
+def texts_show(*, texts: list[TextAnswer], actor: User, scope: ActorScope | None = None) -> int:
+    """Shows several free-text answers at once (one UPDATE); refused as a whole if any is not the user's."""
+    scope = scope or actor_scope(actor)
+    surveys = {t.survey_id: t.survey for t in texts}
+    if not all(access.can_manage(scope, s) for s in surveys.values()):
+        raise SurveyError(_("You may not moderate this survey."), code="forbidden")
+    return TextAnswer.objects.filter(pk__in=[t.pk for t in texts]).update(
+        status=TextAnswer.Status.SHOWN, hidden_reason="", moderated_by=actor
+    )
 
 
 @transaction.atomic

@@ -421,14 +421,12 @@ class TextAnswerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Show the selected answers"))
     def show_texts(self, request: HttpRequest, queryset: QuerySet[TextAnswer]) -> None:
-        shown = 0
-        for text in queryset.select_related("survey"):
-            try:
-                actions.text_moderate(text=text, show=True, actor=request.user)  # type: ignore[arg-type]
-                shown += 1
-            except actions.SurveyError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        self.message_user(request, gettext("%(n)s answers shown.") % {"n": shown})
+        try:
+            shown = actions.texts_show(texts=list(queryset.select_related("survey")), actor=request.user)  # type: ignore[arg-type]
+        except actions.SurveyError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, gettext("%(n)s answers shown.") % {"n": shown})
 
     def get_urls(self) -> list[Any]:
         return [

@@ -27,6 +27,7 @@ from buildings.models import Building, Company, Council, CouncilMember, District
 from requests_tracker import actions, demo_data
 from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
 from requests_tracker.selectors import ActorScope, actor_scope
+from requests_tracker.surveys import demo as surveys_demo
 from requests_tracker.workflow import Outcome, Status
 from services.models import Department
 
@@ -222,6 +223,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
+    surveys_demo.seed(now=now)
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(
