@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -639,6 +639,7 @@ def text_to_demand(
     building: Building | None = None,
     is_public: bool = True,
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> Demand:
     """Turns a suggestion into a demand (channel “survey”), linked both ways; once per answer."""
     scope = scope or actor_scope(actor)
@@ -664,6 +665,7 @@ def text_to_demand(
         description=text.text,
         is_public=is_public,
         channel=Demand.Channel.SURVEY,
+        at=at,
     )
     demand_actions.demand_log(
         demand=demand,
@@ -672,6 +674,7 @@ def text_to_demand(
         actor_label=_council_label(survey),
         note=_("A suggestion from the survey “%(title)s”.") % {"title": survey.title},
         data={"survey": survey.key, "title": survey.title, "role": "suggestion", "text": text.pk},
+        at=at + timedelta(minutes=1) if at else None,  # after the submission on the timeline
     )
     TextAnswer.objects.filter(pk=text.pk).update(
         demand=demand, status=TextAnswer.Status.SHOWN, moderated_by=actor, hidden_reason=""

@@ -265,7 +265,13 @@ def _lunch(building: Building, actor: User, now: datetime) -> None:
     dining = Category.objects.filter(code="dining").first()
     wish = next((t for t in texts[3:] if t.text.startswith("希望附近能有盒马")), None)
     if dining is not None and wish is not None:
-        actions.text_to_demand(text=wish, category=dining, title="引入平价白领午餐供应点（问卷建议）", actor=actor)
+        actions.text_to_demand(
+            text=wish,
+            category=dining,
+            title="引入平价白领午餐供应点（问卷建议）",
+            actor=actor,
+            at=opened + timedelta(days=31),
+        )
     actions.survey_move(survey=survey, move="close", actor=actor, at=opened + timedelta(days=30))
     actions.survey_move(survey=survey, move="publish", actor=actor, at=opened + timedelta(days=35))
 
