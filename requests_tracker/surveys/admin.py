@@ -53,12 +53,13 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_if = self.fields["show_if"]
+        assert isinstance(show_if, forms.ModelChoiceField)
+        show_if.queryset = Option.objects.none()  # a new question: only the survey's own options, once saved
         if self.instance.pk:
             options = list(self.instance.options.all())
             self.fields["options_text"].initial = "\n".join(o.text for o in options if not o.is_other)
             self.fields["other"].initial = any(o.is_other for o in options)
-            show_if = self.fields["show_if"]
-            assert isinstance(show_if, forms.ModelChoiceField)
             show_if.queryset = Option.objects.filter(
                 question__survey_id=self.instance.survey_id, question__position__lt=self.instance.position
             ).select_related("question")
@@ -86,8 +87,47 @@ class QuestionInline(admin.StackedInline):
         return _staff_reader(request)
 
 
+class SurveyForm(forms.ModelForm):
+    """The district follows from the building or sub-district; only an area survey names it directly."""
+
+    class Meta:
+        model = Survey
+        fields = [
+            "building",
+            "subdistrict",
+            "district",
+            "title",
+            "title_en",
+            "intro",
+            "intro_en",
+            "audience",
+            "results_visibility",
+            "opens_at",
+            "closes_at",
+            "demands",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "district" in self.fields:
+            self.fields["district"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        building, subdistrict = data.get("building"), data.get("subdistrict")
+        if building is not None:
+            data["subdistrict"] = building.subdistrict
+            data["district"] = building.subdistrict.district
+        elif subdistrict is not None:
+            data["district"] = subdistrict.district
+        elif "district" in self.fields and data.get("district") is None:
+            self.add_error("building", gettext("Say which building, sub-district or district the survey is for."))
+        return data
+
+
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    form = SurveyForm
     list_display = ["title", "where_display", "status", "audience", "response_count", "opens_at", "closes_at", "links"]
     list_filter = ["status", "audience"]
     search_fields = ["title", "title_en"]
@@ -156,12 +196,6 @@ class SurveyAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
-        if obj.building_id is not None:
-            building = Building.objects.select_related("subdistrict").get(pk=obj.building_id)
-            obj.subdistrict_id = building.subdistrict_id
-            obj.district_id = building.subdistrict.district_id
-        elif obj.subdistrict is not None:
-            obj.district_id = obj.subdistrict.district_id
         if not access.can_create(_scope(request), building_id=obj.building_id, district_id=obj.district_id):
             raise PermissionDenied
         if not change:
@@ -289,6 +323,7 @@ class CodeBatchAdmin(admin.ModelAdmin):
     """Batches of invitation codes: how many used, revoking the unused ones. The codes are never shown again."""
 
     list_display = ["survey", "company", "count", "used_count", "revoked_count", "created_at"]
+    list_filter = [("survey", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["survey", "company"]
     actions = ["revoke_unused"]
     readonly_fields = ["survey", "company", "count", "created_at"]
@@ -364,7 +399,8 @@ class TextAnswerAdmin(admin.ModelAdmin):
 
     form = TextModerationForm
     list_display = ["text", "question", "survey", "status", "demand_link"]
-    list_filter = ["status", "survey"]
+    # Only the surveys the user may read appear in the filter (a plain filter would list every title).
+    list_filter = ["status", ("survey", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text"]
     list_select_related = ["question", "survey", "demand"]
     readonly_fields = ["survey", "question", "text", "demand_link"]

@@ -268,3 +268,36 @@ def test_the_api_builds_a_survey_and_opens_it(client: Client, cast: factories.Ca
     )
     assert bad.status_code == 400 and "两个选项" in bad.json()["detail"]
     assert Survey.objects.count() == 1
+
+
+def test_a_captain_builds_a_survey_in_the_admin_with_options_one_per_line(client: Client, cast: factories.Cast) -> None:
+    client.force_login(cast.captain_a)
+    prefix = "questions"
+    data = {
+        "building": cast.tower_a.pk,
+        "title": "电梯意见征集",
+        "audience": "open",
+        "results_visibility": "after_close",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-position": "0",
+        f"{prefix}-0-kind": "single",
+        f"{prefix}-0-text": "哪部电梯最挤？",
+        f"{prefix}-0-required": "on",
+        f"{prefix}-0-options_text": "A区\nB区\n\nC区",
+        f"{prefix}-0-other": "on",
+        f"{prefix}-1-position": "1",
+        f"{prefix}-1-kind": "rating",
+        f"{prefix}-1-text": "满意度",
+    }
+    response = client.post(reverse("admin:surveys_survey_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    survey = Survey.objects.get(title="电梯意见征集")
+    assert survey.district_id == cast.tower_a.subdistrict.district_id and survey.created_by == cast.captain_a
+    single = survey.questions.get(kind="single")
+    assert [o.text for o in single.options.order_by("position")] == ["A区", "B区", "C区", "其他（请说明）"]
+    # Another building's survey cannot be made from captain_a's account.
+    other = client.post(reverse("admin:surveys_survey_add"), {**data, "building": cast.tower_b.pk})
+    assert other.status_code == 200 and Survey.objects.count() == 1
