@@ -151,7 +151,7 @@ def _check_one(question: Question, answer: RawAnswer | None, label: str) -> Chec
         result = CheckedAnswer(question=question, option_ids=ids)
         other = next((i for i in ids if options[i].is_other), None)
         if other is not None:
-            text = answer.text.strip() if isinstance(answer.text, str) else ""
+            text = answer.text.replace("\x00", "").strip() if isinstance(answer.text, str) else ""
             if not text:
                 raise ValueError(_("%(question)s: please say what “other” is.") % {"question": label})
             if len(text) > MAX_TEXT:
@@ -178,7 +178,7 @@ def _check_one(question: Question, answer: RawAnswer | None, label: str) -> Chec
             return None
         if not isinstance(answer.text, str):
             raise ValueError(_("%(question)s: the answer must be text.") % {"question": label})
-        text = answer.text.strip().replace("\x00", "")
+        text = answer.text.replace("\x00", "").strip()
         if not text:
             return None
         if len(text) > MAX_TEXT:

@@ -223,3 +223,24 @@ def test_a_coded_response_costs_a_fixed_number_of_queries(
 
 def test_sqlite_or_postgres(survey: Survey) -> None:
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_responses_are_throttled_per_client(
+    client: Client, cast: factories.Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"survey_response": "2/min"})
+    survey = make_survey(cast.tower_a, cast.captain_a)
+    statuses = [post(Client(), survey, {"answers": full_answers(survey)}).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    page = Client().post(f"/s/{survey.key}/", {})
+    assert page.status_code == 429 and "稍后再试" in page.content.decode()
+    assert Response.objects.count() == 2
+
+
+def test_a_nul_byte_in_a_text_is_dropped_not_a_500(client: Client, survey: Survey) -> None:
+    q = qs(survey)
+    answers = [{**a, "text": "保温\x00袋"} if a["question"] == q["multiple"].pk else a for a in full_answers(survey)]
+    assert post(client, survey, {"answers": answers}).status_code == 201
+    assert TextAnswer.objects.filter(text="保温袋").exists()
