@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "buildings",
     "services",
     "requests_tracker",
+    "requests_tracker.surveys",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
         "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
+        # Generous: a whole company answers from behind one office NAT address.
+        "survey_response": env.str("THROTTLE_SURVEY_RESPONSE", default="300/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "lousihui.api.exception_handler",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("lousihui.api_urls")),
     path("", include("requests_tracker.notifications.urls")),
+    path("", include("requests_tracker.surveys.urls")),
     path("", include("requests_tracker.urls")),
 ]
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -141,7 +142,8 @@ def demand_log(
     if kind not in DemandEvent.Kind.values:
         raise ValueError(f"unknown event kind {kind!r}")
     now = _now(at)
-    Demand.objects.filter(pk=demand.pk).update(updated_at=now)
+    # A backdated event (seeding, an import) never moves the demand's last activity backwards.
+    Demand.objects.filter(pk=demand.pk).update(updated_at=Greatest(F("updated_at"), now))
     event = DemandEvent.objects.create(
         demand=demand,
         kind=kind,

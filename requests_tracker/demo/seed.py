@@ -21,8 +21,12 @@ from buildings.models import Building, Company, Council, CouncilMember, District
 from services.models import Department
 
 from ..models import Category, Demand, DemandEvent, ResponseTemplate
+from ..surveys import demo as surveys_demo
 from . import data as demo_data
 from .history import _seed_demands, _World
+
+#: Each feature package's idempotent demo seed, in the order they build on each other.
+FEATURE_SEEDS = (surveys_demo.seed,)
 
 SITE_URL = "http://127.0.0.1:8000/"
 
@@ -178,6 +182,9 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
+    # The feature packages' demo data, on top of the places, people and demands above.
+    for seed_feature in FEATURE_SEEDS:
+        seed_feature(now=now)
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(

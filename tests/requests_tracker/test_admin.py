@@ -108,6 +108,17 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     WebhookEndpoint.objects.create(name="楼事会工作群", url="http://127.0.0.1:9/robot", council=cast.tower_a.council)
     ChannelOptOut.objects.create(user=cast.captain_b, channel="email")
     Escalation.objects.create(demand=demand, step=0, level="captain", fired_at=demand.submitted_at)
+    # Surveys (requests_tracker/surveys/admin.py): a survey, a batch of codes, a free-text answer.
+    from requests_tracker.surveys import actions as survey_actions
+    from tests.requests_tracker.surveys.helpers import make_survey
+    from tests.requests_tracker.surveys.test_results import answer
+
+    survey = make_survey(cast.tower_a, cast.captain_a, audience="code")
+    company = Company.objects.get(building=cast.tower_a, name="摩根大通")
+    _batch, codes = survey_actions.codes_generate(survey=survey, company=company, count=1, actor=cast.captain_a)
+    survey_actions.survey_respond(
+        survey=survey, answers=answer(survey, single=0, picks=[], rating=3, ranking=[0, 1, 2], text="好"), code=codes[0]
+    )
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(
