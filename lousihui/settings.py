@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "buildings",
     "services",
     "requests_tracker",
+    "buildings.elections",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_tracker.tasks.escalate_overdue",
         "schedule": crontab(minute="*/15"),
     },
+    "elections-close": {"task": "buildings.elections.tasks.close_due_elections", "schedule": 60.0},
     "daily-digest": {"task": "requests_tracker.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=30)},
     "weekly-figures": {
         "task": "requests_tracker.tasks.send_weekly_figures",
@@ -232,6 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
         "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
+        "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="120/minute"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "lousihui.api.exception_handler",
