@@ -1,4 +1,4 @@
-"""Compiles locale/*/LC_MESSAGES/*.po (the project's and its apps') to .mo in pure Python (polib), so no gettext install is needed."""
+"""Compiles the project's and its apps' locale/*/LC_MESSAGES/*.po to .mo in pure Python (polib, no gettext)."""
 
 from pathlib import Path
 from typing import Any
