@@ -56,7 +56,7 @@ class Turnout:
 def turnout(election: Election) -> Turnout:
     """How many of the roll have voted (online or on paper): one query (none if annotated). Not a count of votes."""
     if hasattr(election, "roll_size"):
-        return Turnout(voted=election.roll_voted, electors=election.roll_size)
+        return Turnout(voted=getattr(election, "roll_voted", 0), electors=election.roll_size)
     row = Elector.objects.filter(election=election).aggregate(
         electors=Count("id"), voted=Count("id", filter=~Q(voted=Elector.Voted.NO))
     )
