@@ -456,7 +456,7 @@ def election_close(*, scope: ActorScope | None, election: Election, now: datetim
     election.save(update_fields=["status", "closed_at", "void_reason"])
     _reseal(election)
     if election.status == Election.Status.VOID:
-        _council_log(election, CouncilEvent.Kind.ELECTION_VOID, None, election.void_reason)
+        _council_log(election, CouncilEvent.Kind.ELECTION_VOID, None, election.void_reason, at=now)
     _touch(election)
     return election
 
@@ -601,13 +601,19 @@ def lot_record(*, scope: ActorScope, election: Election, order: Sequence[Any], n
 
 
 def _council_log(
-    election: Election, kind: str, actor: User | None, note: str, member: CouncilMember | None = None, **data: Any
+    election: Election,
+    kind: str,
+    actor: User | None,
+    note: str,
+    member: CouncilMember | None = None,
+    at: datetime | None = None,
+    **data: Any,
 ) -> None:
     council, _created = Council.objects.get_or_create(building_id=election.building_id)
     CouncilEvent.objects.create(
         council=council,
         kind=kind,
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor,
         member=member,
         note=note[:500],
@@ -655,6 +661,7 @@ def election_certify(
             _("%(name)s's term as %(role)s ended: the seat was up in “%(title)s”.")
             % {"name": member.display_name, "role": member.get_role_display(), "title": election.title},
             member,
+            at=now,
         )
     election.ended_members.set(up)
     term_end = _add_years(today, election.term_years) - timedelta(days=1)
@@ -681,6 +688,7 @@ def election_certify(
                 "title": election.title,
             },
             member,
+            at=now,
             votes=row.votes,
         )
     _council_log(
@@ -694,6 +702,7 @@ def election_certify(
             "electors": result.turnout.electors,
             "names": "、".join(r.candidate.name for r in elected) or "—",
         },
+        at=now,
     )
     election.status = Election.Status.CERTIFIED
     election.certified_at = now

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
+from buildings.elections import demo as elections_demo
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 from requests_tracker import actions, demo_data
 from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
@@ -222,6 +223,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
+    elections_demo.seed(now=now)  # buildings/elections/demo.py: the certified and the open election
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(
