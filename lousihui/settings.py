@@ -234,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
         "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
-        "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="120/minute"),
+        "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="300/minute"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "lousihui.api.exception_handler",

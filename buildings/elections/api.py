@@ -50,7 +50,7 @@ class _ElectionView(APIView):
         return super().handle_exception(exc)
 
 
-class CandidateBriefSerializer(serializers.Serializer):
+class ElectionCandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     company = serializers.CharField()
@@ -58,7 +58,7 @@ class CandidateBriefSerializer(serializers.Serializer):
     photo = serializers.CharField(allow_blank=True)
 
 
-class TurnoutSerializer(serializers.Serializer):
+class ElectionTurnoutSerializer(serializers.Serializer):
     voted = serializers.IntegerField()
     electors = serializers.IntegerField()
 
@@ -74,8 +74,8 @@ class ElectionSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
     min_turnout_percent = serializers.IntegerField()
     void_reason = serializers.CharField()
-    turnout = TurnoutSerializer()
-    candidates = CandidateBriefSerializer(many=True)
+    turnout = ElectionTurnoutSerializer()
+    candidates = ElectionCandidateSerializer(many=True)
 
 
 def election_data(election: Election, request: Request, with_candidates: bool = True) -> dict[str, Any]:
@@ -166,7 +166,7 @@ class BallotView(_ElectionView):
             "BallotIn",
             {"code": serializers.CharField(), "candidates": serializers.ListField(child=serializers.IntegerField())},
         ),
-        responses={201: inline_serializer("BallotOut", {"receipt": serializers.CharField()})},
+        responses={201: inline_serializer("ElectionBallotOut", {"receipt": serializers.CharField()})},
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
@@ -181,7 +181,7 @@ class BallotView(_ElectionView):
 class ResultsView(_ElectionView):
     """The count: 403 for everyone (superusers too) until voting has closed."""
 
-    @extend_schema(responses=inline_serializer("Results", {"status": serializers.CharField()}))
+    @extend_schema(responses=inline_serializer("ElectionResults", {"status": serializers.CharField()}))
     def get(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
         try:
@@ -218,7 +218,7 @@ class ResultsView(_ElectionView):
 class ReceiptView(_ElectionView):
     """Whether the ballot behind a receipt is in the count (after close); nothing about its content."""
 
-    @extend_schema(responses=inline_serializer("Receipt", {"counted": serializers.BooleanField()}))
+    @extend_schema(responses=inline_serializer("ElectionReceipt", {"counted": serializers.BooleanField()}))
     def get(self, request: Request, key: str, receipt: str) -> Response:
         election = self.election(request, key)
         if not election.results_public:
@@ -249,7 +249,7 @@ class CandidatesView(_ManageView):
             "CandidateIn",
             {"name": serializers.CharField(), "company": serializers.CharField(), "statement": serializers.CharField()},
         ),
-        responses={201: inline_serializer("CandidateOut", {"id": serializers.IntegerField()})},
+        responses={201: inline_serializer("ElectionCandidateOut", {"id": serializers.IntegerField()})},
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.managed(request, key)
@@ -271,9 +271,13 @@ class ElectorsView(_ManageView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        request=inline_serializer("ElectorsIn", {"electors": serializers.ListField(child=serializers.DictField())}),
+        request=inline_serializer(
+            "ElectionElectorsIn", {"electors": serializers.ListField(child=serializers.DictField())}
+        ),
         responses={
-            201: inline_serializer("ElectorsOut", {"codes": serializers.ListField(child=serializers.DictField())})
+            201: inline_serializer(
+                "ElectionElectorsOut", {"codes": serializers.ListField(child=serializers.DictField())}
+            )
         },
     )
     def post(self, request: Request, key: str) -> Response:
@@ -322,7 +326,9 @@ class ElectorsView(_ManageView):
 
 
 class ReissueView(_ManageView):
-    @extend_schema(request=None, responses={201: inline_serializer("Reissued", {"code": serializers.CharField()})})
+    @extend_schema(
+        request=None, responses={201: inline_serializer("ElectionReissued", {"code": serializers.CharField()})}
+    )
     def post(self, request: Request, key: str, elector_id: int) -> Response:
         election = self.managed(request, key)
         issued = actions.elector_reissue(
@@ -334,7 +340,9 @@ class ReissueView(_ManageView):
 
 
 class PaperVoteView(_ElectionView):
-    @extend_schema(request=None, responses={200: inline_serializer("PaperVoted", {"voted": serializers.CharField()})})
+    @extend_schema(
+        request=None, responses={200: inline_serializer("ElectionPaperVoted", {"voted": serializers.CharField()})}
+    )
     def post(self, request: Request, key: str, elector_id: int) -> Response:
         election = self.election(request, key)
         elector = actions.elector_mark_paper(scope=actor_scope(request.user), election=election, elector_id=elector_id)
@@ -343,7 +351,9 @@ class PaperVoteView(_ElectionView):
 
 class PaperTotalsView(_ElectionView):
     @extend_schema(
-        request=inline_serializer("PaperTotals", {"totals": serializers.DictField(child=serializers.IntegerField())}),
+        request=inline_serializer(
+            "ElectionPaperTotals", {"totals": serializers.DictField(child=serializers.IntegerField())}
+        ),
         responses={200: None},
     )
     def post(self, request: Request, key: str) -> Response:
@@ -386,7 +396,7 @@ class TransitionView(_ManageView):
     action = ""
 
     @extend_schema(
-        request=inline_serializer("Transition", {"reason": serializers.CharField(required=False)}),
+        request=inline_serializer("ElectionTransition", {"reason": serializers.CharField(required=False)}),
         responses=ElectionSerializer,
     )
     def post(self, request: Request, key: str) -> Response:

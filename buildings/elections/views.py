@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.throttling import ScopedRateThrottle
 
 from buildings import exports
 from buildings.access import actor_scope
@@ -74,6 +75,9 @@ def vote(request: HttpRequest, key: str) -> HttpResponse:
             return render(request, "elections/vote.html", context, status=200)
         return render(request, "elections/vote.html", context)
 
+    if not _allowed(request):
+        context.update(error=_("Too many attempts from this network. Please wait a minute and try again."))
+        return render(request, "elections/vote.html", context, status=429)
     step = request.POST.get("step", "code")
     code = codes.normalize(request.POST.get("code", ""))
     context["code"] = code
@@ -98,6 +102,15 @@ def vote(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, "elections/vote.html", context, status=exc.status)
     context.update(step="receipt", receipt=receipt, code="")
     return render(request, "elections/vote.html", context, status=201)
+
+
+class _ThrottleScope:
+    throttle_scope = "election_ballot"
+
+
+def _allowed(request: HttpRequest) -> bool:
+    # The API's scoped throttle (same counters, same client identity): the page is no way around it.
+    return ScopedRateThrottle().allow_request(request, _ThrottleScope())  # type: ignore[arg-type]
 
 
 def _chosen(election: Election, candidates: list[Any], raw: list[str]) -> list[Any]:
