@@ -91,3 +91,45 @@ def _first_code(html: str) -> str:
     match = re.search(r'class="code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<', html)
     assert match, "no code on the slips"
     return match.group(1)
+
+
+def test_the_board_shows_the_new_roster_and_the_council_timeline_after_certification(
+    live_server: Any, phone_page: Any, browser: Any
+) -> None:
+    cast = factories.build_cast()
+    scope = actor_scope(cast.captain_a)
+    world = helpers.build(cast.tower_a, cast.captain_a, electors=4, candidates=2, seats=1, open_voting=False)
+    actions.electors_issue_anonymous(
+        scope=scope, actor=cast.captain_a, election=world.election, company=world.companies[0], count=4
+    )
+    actions.election_open(scope=scope, election=world.election)
+    for code in world.codes[:3]:
+        actions.ballot_cast(election=world.election, code=code, candidate_ids=[world.candidates[1].pk])
+    page = phone_page
+    page.goto(live_server.url + reverse("board", args=[cast.tower_a.slug]))
+    section = page.locator(".elections-section").inner_text()
+    assert "投票 3 / 8" in section and "当选" not in section  # turnout only while voting
+    screenshot(page, "election-board-voting-phone")
+
+    # The captain prints the slips on A4 (desktop browser, signed in).
+    context = browser.new_context(locale="zh-CN", viewport={"width": 900, "height": 1200})
+    client = Client()
+    client.force_login(cast.captain_a)
+    cookie = client.cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+    desk = context.new_page()
+    batch = world.election.code_batches.get()
+    desk.goto(live_server.url + reverse("election-codes", args=[world.election.key, batch.pk, "slips"]))
+    assert desk.locator(".slip").count() == 4
+    screenshot(desk, "election-slips-a4")
+    context.close()
+
+    actions.election_close(scope=scope, election=Election.objects.get(pk=world.election.pk))
+    actions.election_certify(scope=scope, actor=cast.captain_a, election=Election.objects.get(pk=world.election.pk))
+    page.goto(live_server.url + reverse("board", args=[cast.tower_a.slug]))
+    page.locator(".roster summary").click()
+    page.locator(".council-timeline summary").click()
+    assert world.candidates[1].name in page.locator(".roster").inner_text()
+    assert "陈委员" not in page.locator(".roster").inner_text()
+    assert "陈委员" in page.locator(".council-timeline").inner_text()
+    screenshot(page, "election-board-certified-phone")
