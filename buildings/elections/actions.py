@@ -67,6 +67,11 @@ def _lock(election: Election) -> Election:
     return Election.objects.select_for_update().select_related("building__subdistrict").get(pk=election.pk)
 
 
+def _has_control(*texts: str | None) -> bool:
+    """NUL and other control characters (bar tab and newlines), which PostgreSQL refuses or nobody means."""
+    return any(ch < " " and ch not in "\t\r\n" for text in texts for ch in (text or ""))
+
+
 def _touch(election: Election) -> None:
     building_id = election.building_id
     transaction.on_commit(lambda: panels.touch(building_id))
@@ -93,6 +98,8 @@ def election_create(
     if not access.can_manage_building(scope, building):
         raise ElectionError("not_found", _("No such building."))
     title = (title or "").strip()
+    if _has_control(title):
+        raise ElectionError("invalid", _("The text contains characters that cannot be stored."), "title")
     if not title:
         raise ElectionError("invalid", _("Give the election a title."), "title")
     if role not in CouncilMember.Role.values:
@@ -137,6 +144,8 @@ def candidate_add(
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ElectionError("invalid", _("A candidate needs a name (at most 100 characters)."), "name")
+    if _has_control(name, company, statement):
+        raise ElectionError("invalid", _("The text contains characters that cannot be stored."), "name")
     if len(statement or "") > 1000:
         raise ElectionError("invalid", _("The statement is at most 1000 characters."), "statement")
     candidate = Candidate(election=election, name=name, company=(company or "").strip()[:200], statement=statement)
@@ -227,6 +236,8 @@ def electors_import(
         ref = str(row.get("ref") or "").strip()
         if not name or not company_name or not ref:
             raise ElectionError("invalid", _("Row %(n)s: name, company and reference are all needed.") % {"n": number})
+        if _has_control(name, company_name, ref):
+            raise ElectionError("invalid", _("Row %(n)s: contains characters that cannot be stored.") % {"n": number})
         if len(name) > 100 or len(ref) > 64:
             raise ElectionError("invalid", _("Row %(n)s: the name or the reference is too long.") % {"n": number})
         company = companies.get(company_name)
@@ -503,6 +514,8 @@ def election_cancel(*, scope: ActorScope, election: Election, reason: str) -> El
     """Void, with a reason, from any state before certification."""
     _require_manager(scope, election)
     reason = (reason or "").strip()
+    if _has_control(reason):
+        raise ElectionError("invalid", _("The text contains characters that cannot be stored."), "reason")
     if not reason:
         raise ElectionError("invalid", _("Say why the election is cancelled."), "reason")
     election = _lock(election)
@@ -594,6 +607,8 @@ def lot_record(*, scope: ActorScope, election: Election, order: Sequence[Any], n
         raise ElectionError("invalid", _("The lot lists this election's candidates, each once."), "order")
     if not (note or "").strip():
         raise ElectionError("invalid", _("Record how and by whom the lot was drawn."), "note")
+    if _has_control(note):
+        raise ElectionError("invalid", _("The text contains characters that cannot be stored."), "note")
     election.lot_order = ids
     election.lot_note = note.strip()[:300]
     election.save(update_fields=["lot_order", "lot_note"])

@@ -312,3 +312,36 @@ def test_a_candidate_photo_is_checked_and_reencoded(captain_a: Any, settings: An
     assert Candidate.objects.get(pk=good.json()["id"]).photo.name.endswith(".jpg")
     assert bad.status_code == 400
     assert not Candidate.objects.filter(name="假照片").exists()
+
+
+def test_the_clock_closes_elections_whose_time_is_over(captain_a: Any) -> None:
+    from buildings.elections.tasks import close_due_elections
+
+    due = helpers.build(factories.Building.objects.get(slug="shanghai-tower"), captain_a)
+    running = helpers.build(factories.Building.objects.get(slug="shanghai-tower"), captain_a)
+    Election.objects.filter(pk=due.election.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    assert close_due_elections() == 1
+
+    assert Election.objects.get(pk=due.election.pk).status == "closed"
+    assert Election.objects.get(pk=running.election.pk).status == "voting"
+
+
+def test_text_that_cannot_be_stored_is_a_400_not_a_500(captain_a: Any) -> None:
+    world = helpers.build(
+        factories.Building.objects.get(slug="shanghai-tower"), captain_a, electors=1, open_voting=False
+    )
+    client = _client(captain_a)
+    key = world.election.key
+
+    candidate = client.post(_url("api-election-candidates", key), {"name": "郑\x00丽"}, content_type="application/json")
+    rows = {"electors": [{"name": "a\x00", "company": world.companies[0].name, "ref": "N1"}]}
+    roll = client.post(_url("api-election-electors", key), rows, content_type="application/json")
+    garbage = client.post(
+        "/api/v1/elections/", {"building": "shanghai-tower", "seats": "x"}, content_type="application/json"
+    )
+    ballot = _client().post(_url("api-election-ballots", key), ["not", "an", "object"], content_type="application/json")
+
+    assert (candidate.status_code, roll.status_code, garbage.status_code) == (400, 400, 400)
+    assert ballot.status_code == 404  # a draft is not there for the public
+    assert Candidate.objects.filter(election=world.election).count() == 3
