@@ -7,6 +7,7 @@ not_found 404, conflict 409) and a message in the user's language; nothing is st
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import secrets
 import uuid
@@ -28,6 +29,8 @@ from buildings.photos import clean_photo
 
 from . import access, codes, selectors
 from .models import Ballot, Candidate, CodeBatch, Election, Elector, RevokedCode
+
+logger = logging.getLogger(__name__)
 
 
 class ElectionError(Exception):
@@ -485,6 +488,18 @@ def _reseal(election: Election) -> None:
     Ballot.objects.bulk_create(
         [Ballot(id=i, election=election, choices=c, receipt_hash=r) for i, c, r in rows], batch_size=500
     )
+    if connection.vendor == "postgresql":
+        # The old row versions (still carrying the voting transactions' ids) stay in the table as dead
+        # tuples until a vacuum: clear them right after the commit rather than whenever autovacuum runs.
+        transaction.on_commit(_vacuum_ballots)
+
+
+def _vacuum_ballots() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {Ballot._meta.db_table}")
+    except Exception:  # best effort: autovacuum gets there anyway
+        logger.warning("VACUUM of the ballot table after close failed", exc_info=True)
 
 
 def close_due_elections(now: datetime | None = None) -> int:
