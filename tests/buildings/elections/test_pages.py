@@ -116,3 +116,39 @@ def test_the_screen_shows_turnout_while_voting_and_results_after_close(
     actions.election_close(scope=actor_scope(cast.captain_a), election=world.election)
     after = [p for p in panels.screen_panels(cast.tower_a.pk) if p["kind"] == "election"]
     assert (world.candidates[0].name, "当选 · 1 票") in [(r["label"], r["value"]) for r in after[0]["rows"]]
+
+
+def test_the_captain_sets_up_an_election_and_a_candidate_in_the_admin(cast: Any) -> None:
+    from buildings.elections.models import Candidate, Election
+
+    client = Client()
+    client.force_login(cast.captain_a)
+    form = {
+        "building": cast.tower_a.pk,
+        "title": "2027年员工代表选举",
+        "seats": 2,
+        "role": "employee_representative",
+        "term_years": 3,
+        "opens_at_0": "2027-01-05",
+        "opens_at_1": "09:00:00",
+        "closes_at_0": "2027-01-12",
+        "closes_at_1": "18:00:00",
+        "min_turnout_percent": 20,
+    }
+    other = client.post(reverse("admin:elections_election_add"), {**form, "building": cast.tower_b.pk})
+    assert other.status_code == 200 and not Election.objects.exists()  # not a choice for this captain
+    backwards = client.post(reverse("admin:elections_election_add"), {**form, "closes_at_0": "2027-01-01"})
+    assert backwards.status_code == 200 and not Election.objects.exists()
+
+    created = client.post(reverse("admin:elections_election_add"), form)
+
+    assert created.status_code == 302
+    election = Election.objects.get()
+    assert (election.status, election.created_by, election.building) == ("draft", cast.captain_a, cast.tower_a)
+    page = client.get(reverse("admin:elections_election_change", args=[election.pk])).content.decode()
+    assert reverse("admin:elections_election_roll", args=[election.pk]) in page
+    added = client.post(
+        reverse("admin:elections_election_candidate", args=[election.pk]), {"name": "郑丽", "company": "x"}
+    )
+    assert added.status_code == 302
+    assert Candidate.objects.get(election=election).name == "郑丽"
