@@ -19,16 +19,16 @@ def _random(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def _grouped(text: str, size: int) -> str:
+def grouped(text: str, size: int) -> str:
     return "-".join(text[i : i + size] for i in range(0, len(text), size))
 
 
 def new_code() -> str:
-    return _grouped(_random(CODE_LENGTH), 4)
+    return grouped(_random(CODE_LENGTH), 4)
 
 
 def new_receipt() -> str:
-    return _grouped(_random(RECEIPT_LENGTH), 5)
+    return grouped(_random(RECEIPT_LENGTH), 5)
 
 
 def normalize(text: str) -> str:

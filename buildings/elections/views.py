@@ -133,7 +133,7 @@ def check(request: HttpRequest, key: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         receipt = codes.normalize(request.POST.get("receipt", ""))
-        context["receipt"] = receipt
+        context["receipt"] = codes.grouped(receipt, 5) if codes.well_formed(receipt, codes.RECEIPT_LENGTH) else receipt
         if not election.results_public:
             context["outcome"] = "early"
             status = 409
