@@ -23,7 +23,7 @@ from buildings.access import actor_scope
 from buildings.models import User
 
 from . import access, actions, codes, selectors
-from .models import Ballot, CodeBatch, Election
+from .models import Ballot, CodeBatch, Election, Elector
 
 
 def _election(request: HttpRequest, key: str) -> Election:
@@ -54,6 +54,7 @@ def election_page(request: HttpRequest, key: str) -> HttpResponse:
             "turnout": selectors.turnout(election),
             "results": results,
             "manages": manages,
+            "desk": access.can_mark_paper(scope, election) and election.status == Election.Status.VOTING,
             "batches": list(CodeBatch.objects.filter(election=election, downloaded_at__isnull=True)) if manages else [],
             "voting": election.status == Election.Status.VOTING
             and election.opens_at <= timezone.now() < election.closes_at,
@@ -168,6 +169,52 @@ def _qr_data_uri(data: str) -> str:
     import base64
 
     return "data:image/png;base64," + base64.b64encode(_qr_png(data)).decode()
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def roll(request: HttpRequest, key: str) -> HttpResponse:
+    """The lobby desk: find an elector, mark them as voting on paper, or reissue a lost code (shown once)."""
+    election = _election(request, key)
+    scope = actor_scope(request.user)
+    if not access.can_mark_paper(scope, election):
+        raise Http404
+    manages = access.can_manage(scope, election)
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()[:64]
+    context: dict[str, Any] = {"election": election, "building": election.building, "q": query, "manages": manages}
+    status = 200
+    if request.method == "POST":
+        try:
+            elector_id = int(request.POST.get("elector", ""))
+        except ValueError:
+            raise Http404 from None
+        try:
+            if request.POST.get("action") == "reissue" and manages:
+                actor = request.user if isinstance(request.user, User) else None
+                issued = actions.elector_reissue(scope=scope, actor=actor, election=election, elector_id=elector_id)
+                url = vote_url(election, issued.code)
+                context["reissued"] = {"elector": issued.elector, "code": issued.code, "qr": _qr_data_uri(url)}
+            elif request.POST.get("action") == "paper":
+                marked = actions.elector_mark_paper(scope=scope, election=election, elector_id=elector_id)
+                context["marked"] = marked
+            else:
+                raise Http404
+        except actions.ElectionError as exc:
+            context["error"] = exc.message
+            status = exc.status
+    electors = []
+    if query and "\x00" not in query:
+        from django.db.models import Q
+
+        electors = list(
+            Elector.objects.filter(election=election)
+            .filter(Q(name__icontains=query) | Q(ref__iexact=query) | Q(company__name__icontains=query))
+            .select_related("company")
+            .order_by("company__name", "ref")[:20]
+        )
+    context["electors"] = electors
+    return render(request, "elections/roll.html", context, status=status)
 
 
 @login_required

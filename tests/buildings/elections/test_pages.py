@@ -152,3 +152,32 @@ def test_the_captain_sets_up_an_election_and_a_candidate_in_the_admin(cast: Any)
     )
     assert added.status_code == 302
     assert Candidate.objects.get(election=election).name == "郑丽"
+
+
+def test_the_lobby_desk_marks_paper_voters_and_reissues_lost_codes(cast: Any) -> None:
+    world = helpers.build(cast.tower_a, cast.captain_a, electors=3)
+    key = world.election.key
+    url = reverse("election-roll", args=[key])
+    member = Client()
+    member.force_login(cast.plain_member_user)  # a council member at the desk, not a captain
+    captain = Client()
+    captain.force_login(cast.captain_a)
+    resident = Client()
+    resident.force_login(cast.resident)
+
+    assert resident.get(url + "?q=选民0").status_code == 404
+    found = member.get(url + "?q=选民0").content.decode()
+    assert "选民0" in found and "尚未投票" in found and "补发" not in found  # reissuing is the captain's
+    marked = member.post(url, {"q": "选民0", "elector": world.elector_ids[0], "action": "paper"})
+    assert marked.status_code == 200 and "纸质选票" in marked.content.decode()
+    assert Elector.objects.get(pk=world.elector_ids[0]).voted == "paper"
+    assert member.post(url, {"elector": world.elector_ids[0], "action": "paper"}).status_code == 409
+    assert member.post(url, {"elector": world.elector_ids[1], "action": "reissue"}).status_code == 404
+
+    reissued = captain.post(url, {"q": "选民1", "elector": world.elector_ids[1], "action": "reissue"})
+    assert reissued.status_code == 200
+    new_code = reissued.context["reissued"]["code"]
+    with pytest.raises(actions.ElectionError):
+        actions.ballot_cast(election=world.election, code=world.codes[1], candidate_ids=[])
+    actions.ballot_cast(election=world.election, code=new_code, candidate_ids=[])
+    assert Ballot.objects.filter(election=world.election).count() == 1

@@ -39,6 +39,7 @@ page.election[d]           ok       404      404      404      ok       404     
 page.vote[v]               ok       ok       ok       ok       ok       ok       ok       ok
 page.check[v]              409      409      409      409      409      409      409      409
 page.check[c]              ok       ok       ok       ok       ok       ok       ok       ok
+page.roll[v]               ok       404      ok       404      ok       404      login    ok
 page.board[v]              ok       ok       ok       ok       ok       ok       ok       ok
 page.board[c]              count    count    count    count    count    count    count    count
 export.results[v]          403      403      403      403      403      403      403      403
@@ -194,6 +195,8 @@ class Probe:
         if name == "page.check":
             receipt = self.world.receipt_v if tag == "v" else self.world.receipt_c
             return _outcome(c.post(reverse("election-check", args=[k]), {"receipt": receipt}))
+        if name == "page.roll":
+            return _outcome(c.get(reverse("election-roll", args=[k]) + "?q=选民"))
         if name == "page.board":
             if tag == "v":  # only the voting election on the board
                 Election.objects.filter(pk=self.world.closed.pk).update(building=self.world.other.building)
