@@ -111,7 +111,7 @@ def _bay_area(building: Building, now: datetime) -> None:
         ignore_conflicts=True,
     )
     rng = random.Random("lousihui-demo-election-bay")  # noqa: S311 - reproducible demo data
-    opens = (now - timedelta(days=75)).replace(hour=9, minute=0, second=0, microsecond=0)
+    opens = timezone.localtime(now - timedelta(days=75)).replace(hour=9, minute=0, second=0, microsecond=0)
     closes = opens + timedelta(days=6, hours=9)
     election = actions.election_create(
         scope=SUPER,
@@ -158,7 +158,7 @@ def _software_park(building: Building, now: datetime) -> None:
     if Election.objects.filter(key=PARK_KEY).exists():
         return
     rng = random.Random("lousihui-demo-election-park")  # noqa: S311 - reproducible demo data
-    opens = (now - timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    opens = timezone.localtime(now - timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
     election = actions.election_create(
         scope=SUPER,
         actor=None,
@@ -166,7 +166,7 @@ def _software_park(building: Building, now: datetime) -> None:
         title="陆家嘴软件园楼事会员工代表增补选举",
         seats=1,
         opens_at=opens,
-        closes_at=opens + timedelta(days=9),
+        closes_at=opens + timedelta(days=9, hours=9),
         min_turnout_percent=25,
     )
     Election.objects.filter(pk=election.pk).update(key=PARK_KEY)
