@@ -24,7 +24,7 @@ from tests.buildings.elections import helpers
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ELECTORS = 300
-THREADS = 24
+THREADS = 16  # own connections each: kind to a PostgreSQL shared with other test runs
 TIMEOUT = 60
 
 
