@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .access import actor_scope
-from .models import Building, Company, Council, CouncilMember, District, Subdistrict, User
+from .models import Building, Company, Council, CouncilEvent, CouncilMember, District, Subdistrict, User
 
 
 class DistrictReadOnlyMixin:
@@ -126,6 +126,23 @@ class CouncilMemberInline(admin.TabularInline):
     autocomplete_fields = ["user", "company"]
 
 
+class CouncilEventInline(admin.TabularInline):
+    """The council's timeline (elections certified, members elected, terms ended): read-only."""
+
+    model = CouncilEvent
+    extra = 0
+    fields = ("at", "kind", "note", "member", "actor")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["-at", "-id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Council)
 class CouncilAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
     district_lookup = "building__subdistrict__district_id"
@@ -134,7 +151,7 @@ class CouncilAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["building"]
     search_fields = ["name", "building__name", "building__name_en"]
     autocomplete_fields = ["building"]
-    inlines = [CouncilMemberInline]
+    inlines = [CouncilMemberInline, CouncilEventInline]
 
 
 @admin.register(CouncilMember)

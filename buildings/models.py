@@ -224,3 +224,31 @@ class CouncilMember(models.Model):
     @property
     def triages(self) -> bool:
         return self.can_triage or self.role in self.TRIAGE_ROLES
+
+
+class CouncilEvent(models.Model):
+    """A line on a council's timeline: an election certified, a member elected, a term ended."""
+
+    class Kind(models.TextChoices):
+        ELECTION_CERTIFIED = "election_certified", _("election certified")
+        ELECTION_VOID = "election_void", _("election void")
+        MEMBER_ELECTED = "member_elected", _("member elected")
+        TERM_ENDED = "term_ended", _("term ended")
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="events", verbose_name=_("council"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(CouncilMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    note = models.CharField(_("note"), max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("council event")
+        verbose_name_plural = _("council events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.note

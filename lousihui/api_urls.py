@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
@@ -19,5 +19,6 @@ urlpatterns = [
     path("screen/area/<slug:slug>/", area_screen_feed, name="api-area-screen"),
     path("screen/<slug:slug>/", screen_feed, name="api-screen"),
     path("stats/", StatsView.as_view(), name="api-stats"),
+    path("", include("buildings.elections.api_urls")),
     *router.urls,
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "services",
     "requests_tracker",
     "requests_tracker.surveys",
+    "buildings.elections",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_tracker.tasks.escalate_overdue",
         "schedule": crontab(minute="*/15"),
     },
+    "elections-close": {"task": "buildings.elections.tasks.close_due_elections", "schedule": 60.0},
     "daily-digest": {"task": "requests_tracker.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=30)},
     "weekly-figures": {
         "task": "requests_tracker.tasks.send_weekly_figures",
@@ -235,6 +237,7 @@ REST_FRAMEWORK = {
         "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
         # Generous: a whole company answers from behind one office NAT address.
         "survey_response": env.str("THROTTLE_SURVEY_RESPONSE", default="300/hour"),
+        "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="300/minute"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "lousihui.api.exception_handler",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("lousihui.api_urls")),
+    path("", include("buildings.elections.urls")),
     path("", include("requests_tracker.notifications.urls")),
     path("", include("requests_tracker.surveys.urls")),
     path("", include("requests_tracker.urls")),

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from buildings.elections import demo as elections_demo
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 from services.models import Department
 
@@ -26,7 +27,7 @@ from . import data as demo_data
 from .history import _seed_demands, _World
 
 #: Each feature package's idempotent demo seed, in the order they build on each other.
-FEATURE_SEEDS = (surveys_demo.seed,)
+FEATURE_SEEDS = (elections_demo.seed, surveys_demo.seed)
 
 SITE_URL = "http://127.0.0.1:8000/"
 
