@@ -3,13 +3,17 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
+from requests_tracker.projects.api import ProjectViewSet
 from requests_tracker.screen_views import area_screen_feed, screen_feed
 from requests_tracker.stats_views import StatsView
+from services.resources.api import ResourceViewSet
 
 router = DefaultRouter()
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("projects", ProjectViewSet, basename="project")
 
 urlpatterns = [
     # Tokens are URL-safe base64 (see new_tracking_token): anything else is a 404 here, not a query.

@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "buildings",
     "services",
+    "services.resources",
     "requests_tracker",
+    "requests_tracker.projects",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("lousihui.api_urls")),
     path("", include("requests_tracker.notifications.urls")),
+    path("", include("services.resources.urls")),
+    path("", include("requests_tracker.projects.urls")),
     path("", include("requests_tracker.urls")),
 ]
 

@@ -31,6 +31,14 @@ def deliver_notification(self: Task, notification_id: int) -> str:
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def enqueue_notifications(notification_ids: list[int]) -> int:
+    """Fans a burst of outbox rows (a project's followers) out to deliver_notification, from a worker."""
+    from .notifications.outbox import enqueue
+
+    return enqueue(notification_ids)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_notifications() -> int:
     return delivery.sweep()
 

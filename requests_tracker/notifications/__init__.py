@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..changes import DemandChange
+    from ..changes import DemandChange, FollowerNews
     from ..models import DemandEvent
     from .models import Notification
 
@@ -25,3 +25,10 @@ def on_change(change: DemandChange) -> None:
     """After-change subscriber: the outbox rows for each timeline event the action wrote."""
     for event in change.events:
         on_event(event)
+
+
+def on_news(news: FollowerNews) -> int:
+    """News listener (changes.on_news): one e-mail per person behind the news's demands, opt-outs respected."""
+    from .outbox import on_news as _on_news
+
+    return _on_news(news)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language, override
 
 from buildings.models import CouncilMember, User
 
+from ..changes import FollowerNews
 from ..models import Demand, DemandEvent
 from ..selectors import serving_members
 from ..workflow import Status
@@ -275,3 +278,105 @@ def _supported(language: str | None) -> str:
         if language == code or language.startswith(code.split("-")[0] + "-") or language == code.split("-")[0]:
             return code
     return settings.LANGUAGE_CODE
+
+
+# --- news for the people behind demands (changes.tell_followers) ----------------------------
+
+
+def on_news(news: FollowerNews) -> int:
+    """One e-mail per person behind `news.demand_ids`, in a fixed number of queries however many there are.
+
+    People: each demand's submitter who left an e-mail (unless they turned e-mail off for it) and each
+    signed-in supporter with an address (unless they opted out of e-mail). One message per address
+    per `news.key`, even for someone behind several of the demands; the dedupe key makes that a
+    database guarantee. Queries: demands with preferences (1), supporters (1), the insert (1).
+    """
+    now = timezone.now()
+    seen: set[str] = set()
+    rows: list[Notification] = []
+    rendered: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def add(address: str, language: str, *, token: str, demand_id: int, user_id: int | None) -> None:
+        normalized = address.strip().lower()
+        if not normalized or normalized in seen:
+            return
+        seen.add(normalized)
+        cache_key = (language, token)  # a submitter's footer links to their own demand's switch
+        if cache_key not in rendered:
+            with override(language):
+                rendered[cache_key] = messages.render_email(messages.follower_news(news, track_token=token))
+        subject, text, html = rendered[cache_key]
+        digest = hashlib.sha256(normalized.encode()).hexdigest()[:24]
+        rows.append(
+            Notification(
+                kind=news.kind,
+                channel=Channel.EMAIL,
+                language=language,
+                subject=subject[:300],
+                body_text=text,
+                body_html=html,
+                next_attempt_at=now,
+                created_at=now,
+                max_attempts=settings.NOTIFICATION_MAX_ATTEMPTS,
+                recipient_id=user_id,
+                address=address.strip(),
+                demand_id=demand_id,
+                dedupe_key=f"{news.key}:{digest}"[:200],
+            )
+        )
+
+    # Signed-in supporters first (their own language and their account's switch), each once.
+    opted_out = ChannelOptOut.objects.filter(user=OuterRef("pk"), channel=Channel.EMAIL)
+    supporters = (
+        User.objects.filter(supports__demand_id__in=news.demand_ids, is_active=True)
+        .exclude(email="")
+        .exclude(Exists(opted_out))
+        .values("pk", "email", "language")
+        .annotate(demand_id=Min("supports__demand_id"))
+        .order_by("pk")
+    )
+    for user in supporters:
+        add(
+            user["email"],
+            user["language"] or settings.LANGUAGE_CODE,
+            token="",
+            demand_id=user["demand_id"],
+            user_id=user["pk"],
+        )
+    submitters = (
+        Demand.objects.filter(pk__in=news.demand_ids)
+        .exclude(contact_email="")
+        .exclude(submitter_preference__email_opted_out=True)
+        .values("pk", "token", "contact_email", "submitter_preference__language")
+        .order_by("pk")
+    )
+    for demand in submitters:
+        add(
+            demand["contact_email"],
+            demand["submitter_preference__language"] or settings.LANGUAGE_CODE,
+            token=demand["token"],
+            demand_id=demand["pk"],
+            user_id=None,
+        )
+    write_many(rows)
+    return len(rows)
+
+
+def write_many(rows: list[Notification]) -> list[Notification]:
+    """Like `write`, for a burst (a project's 2,000 followers): one insert, and one task on commit that
+    hands the rows to the workers, so the request does not publish thousands of messages itself."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    ids = [n.pk for n in created]
+
+    def publish() -> None:
+        from ..tasks import enqueue_notifications
+
+        try:
+            enqueue_notifications.apply_async((ids,))
+        except Exception:
+            logger.warning("Could not enqueue %s notifications; the sweeper will retry", len(ids), exc_info=True)
+
+    transaction.on_commit(publish)
+    return created
