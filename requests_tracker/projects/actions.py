@@ -8,7 +8,7 @@ update, in the same transaction. Demands are only ever written through `requests
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,7 +62,11 @@ def _actor_label(scope: ActorScope, project: Project) -> str:
             return str(getattr(building, "council", None) or building)
         if project.lead_department_id is not None and project.lead_department_id in scope.department_ids:
             return str(project.lead_department)
-        return str(gettext_lazy("Building council"))
+        # A superuser (or the demo seed) speaks for the council of the first building served.
+        first = Building.objects.filter(projects=project).select_related("council").order_by("pk").first()
+        if first is not None:
+            return str(getattr(first, "council", None) or first)
+        return str(project.subdistrict or gettext_lazy("Building council"))
 
 
 def _touch_screens(project: Project) -> None:
@@ -89,6 +93,8 @@ def _news(project: Project, update: ProjectUpdate) -> int:
     """Tells the followers of the project's linked demands about a public update or status change."""
     if not project.is_public or not update.is_public:
         return 0
+    if timezone.now() - update.created_at > timedelta(seconds=settings.NOTIFICATION_BACKDATED_AFTER_SECONDS):
+        return 0  # a backdated update (the demo seed, an import) is old news, as for demand events
     demand_ids = tuple(ProjectDemand.objects.filter(project=project).values_list("demand_id", flat=True))
     if not demand_ids:
         return 0
@@ -145,6 +151,7 @@ def project_create(
     lead_department: Department | None = None,
     is_public: bool = True,
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> Project:
     """Starts a project for buildings the actor captains (or a sub-district, for superusers)."""
     scope = scope or actor_scope(actor)
@@ -160,7 +167,7 @@ def project_create(
         raise TransitionError(_("You may not start projects for these buildings."), code="forbidden")
     if start_date and target_date and target_date < start_date:
         raise ValidationError({"target_date": _("The target date is before the start date.")})
-    now = timezone.now()
+    now = at or timezone.now()
     project = Project.objects.create(
         title=title,
         description=description.strip(),
@@ -181,7 +188,12 @@ def project_create(
 
 @transaction.atomic
 def project_link_demand(
-    *, project: Project, demand: Demand, actor: User | None, scope: ActorScope | None = None
+    *,
+    project: Project,
+    demand: Demand,
+    actor: User | None,
+    scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Links a demand of a building the project serves; writes "纳入项目" on the demand's public timeline.
 
@@ -195,7 +207,10 @@ def project_link_demand(
     try:
         with transaction.atomic():
             ProjectDemand.objects.create(
-                project=project, demand=demand, linked_by=actor if actor and actor.is_authenticated else None
+                project=project,
+                demand=demand,
+                linked_by=actor if actor and actor.is_authenticated else None,
+                linked_at=at or timezone.now(),
             )
     except IntegrityError:
         return False  # linked by someone else a moment ago: the same outcome
@@ -209,8 +224,9 @@ def project_link_demand(
         note=note,
         is_public=project.is_public,
         data={"project_id": project.pk, "project_title": project.title, "url": reverse("project", args=[project.pk])},
+        at=at,
     )
-    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    Project.objects.filter(pk=project.pk).update(updated_at=at or timezone.now())
     return True
 
 
@@ -247,6 +263,7 @@ def project_post_update(
     progress: object = None,
     photo: UploadedFile | None = None,
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> ProjectUpdate:
     """Adds an update (text, optional photo and progress). A public one is announced to the followers."""
     scope = scope or actor_scope(actor)
@@ -256,7 +273,7 @@ def project_post_update(
         raise ValidationError({"text": _("Write what happened, or set the progress.")})
     clean = clean_photo(photo) if photo is not None else None
     project = _lock(project)
-    now = timezone.now()
+    now = at or timezone.now()
     update = ProjectUpdate(
         project=project,
         kind=ProjectUpdate.Kind.UPDATE,
@@ -290,6 +307,7 @@ def project_set_status(
     note: str = "",
     reason: str = "",
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> ProjectUpdate:
     """Moves the project along STATUS_FLOW (a pause needs a reason); a status update is announced."""
     scope = scope or actor_scope(actor)
@@ -305,11 +323,11 @@ def project_set_status(
     reason = reason.strip()
     if status == Project.Status.PAUSED and not reason:
         raise ValidationError({"reason": _("Say why the project is paused.")})
-    now = timezone.now()
+    now = at or timezone.now()
     fields: dict[str, object] = {"status": status, "updated_at": now, "version": project.version + 1}
     fields["paused_reason"] = reason if status == Project.Status.PAUSED else ""
     if status == Project.Status.IN_PROGRESS and project.start_date is None:
-        fields["start_date"] = timezone.localdate()
+        fields["start_date"] = timezone.localdate(now)
     if status == Project.Status.DONE:
         fields.update(completed_at=now, progress=100)
     elif project.status == Project.Status.DONE:
@@ -352,6 +370,7 @@ def project_complete(
     note: str,
     resolve_demands: bool = False,
     scope: ActorScope | None = None,
+    at: datetime | None = None,
 ) -> Completion:
     """Marks the project done (progress 100, announced) and, if asked, resolves its open linked demands
     as "solved" with the closing note, each through the demand workflow (tallies, screens and the
@@ -360,7 +379,7 @@ def project_complete(
     note = note.strip()
     if not note:
         raise ValidationError({"note": _("Write the closing note residents will read.")})
-    update = project_set_status(project=project, status=Project.Status.DONE, actor=actor, note=note, scope=scope)
+    update = project_set_status(project=project, status=Project.Status.DONE, actor=actor, note=note, scope=scope, at=at)
     completion = Completion(update=update)
     if not resolve_demands:
         return completion
@@ -376,7 +395,13 @@ def project_complete(
                     continue
                 demand = demand_transition(demand=demand, action=Action.ASSIGN, actor=actor, assignee=lead, scope=scope)
             demand_transition(
-                demand=demand, action=Action.RESOLVE, actor=actor, outcome=Outcome.SOLVED, note=note, scope=scope
+                demand=demand,
+                action=Action.RESOLVE,
+                actor=actor,
+                outcome=Outcome.SOLVED,
+                note=note,
+                scope=scope,
+                at=at,
             )
         except TransitionError as error:
             completion.skipped[demand.pk] = error.message

@@ -26,6 +26,7 @@ from django.utils import timezone
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
 from requests_tracker import actions, demo_data
 from requests_tracker.models import Category, Demand, DemandEvent, ResponseTemplate
+from requests_tracker.projects import demo as projects_demo
 from requests_tracker.selectors import ActorScope, actor_scope
 from requests_tracker.workflow import Outcome, Status
 from services.models import Department
@@ -222,6 +223,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
+    projects_demo.seed(now)  # the three lists: resources and projects linked to the demands above
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(
