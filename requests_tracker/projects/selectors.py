@@ -72,7 +72,9 @@ def project_page(projects: QuerySet[Project], pk: int) -> Project | None:
             Prefetch("demand_links", queryset=public_demand_links, to_attr="public_demand_links"),
             Prefetch(
                 "resource_links",
-                queryset=ProjectResource.objects.filter(resource__is_public=True).select_related("resource"),
+                queryset=ProjectResource.objects.filter(resource__is_public=True).select_related(
+                    "resource__building", "resource__subdistrict"
+                ),
                 to_attr="public_resource_links",
             ),
         )
