@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from ..selectors import board_demands
 from . import access, actions, selectors
 from .models import Project, ProjectDemand, ProjectResource
 
-LISTS_DEMANDS = 30
+LISTS_DEMANDS = 12
 
 
 def _building(slug: str) -> Building:
@@ -32,8 +33,14 @@ def building_lists(request: HttpRequest, slug: str) -> HttpResponse:
     building = _building(slug)
     projects = list(selectors.building_projects(building))
     resources = list(resource_selectors.building_resources(building))
-    demands = list(board_demands(building.pk, ordering="supported")[:LISTS_DEMANDS])
     project_ids = [p.pk for p in projects]
+    # The demands a project answers first, then the most supported: the list shows how they connect.
+    answered = Exists(ProjectDemand.objects.filter(demand=OuterRef("pk"), project_id__in=project_ids))
+    demands = list(
+        board_demands(building.pk, ordering="supported")
+        .annotate(answered=answered)
+        .order_by("-answered", "-support_count", "-submitted_at", "-id")[:LISTS_DEMANDS]
+    )
     demand_links = ProjectDemand.objects.filter(project_id__in=project_ids).values_list("project_id", "demand_id")
     resource_links = ProjectResource.objects.filter(project_id__in=project_ids).values_list("project_id", "resource_id")
     by_demand: dict[int, list[Project]] = {}
