@@ -8,4 +8,5 @@ urlpatterns = [
     path("p/<int:pk>/", views.project_page, name="project"),
     path("p/<int:pk>/update/", views.project_update, name="project-update"),
     path("p/<int:pk>/complete/", views.project_complete, name="project-complete"),
+    path("p/<int:pk>/status/", views.project_status, name="project-status"),
 ]

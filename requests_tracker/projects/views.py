@@ -125,6 +125,14 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
             "runs": runs,
             "update_form": UpdateForm() if runs else None,
             "complete_form": CompleteForm() if runs and project.status != Project.Status.DONE else None,
+            # The statuses the council may move the project to from here (done is "complete").
+            "next_statuses": [
+                (s, Project.Status(s).label)
+                for s in Project.Status.values
+                if s in actions.STATUS_FLOW[project.status] and s != Project.Status.DONE
+            ]
+            if runs
+            else [],
         },
     )
 
@@ -188,4 +196,24 @@ def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("Project completed; %(n)s linked demands resolved.") % {"n": len(done.resolved)},
     )
+    return redirect("project", pk=pk)
+
+
+@require_POST
+def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+    project, scope = _runnable(request, pk)
+    try:
+        actions.project_set_status(
+            project=project,
+            status=request.POST.get("status", ""),
+            actor=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", "")[:300],
+            scope=scope,
+        )
+    except TransitionError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Status changed; the people behind its demands were told."))
     return redirect("project", pk=pk)

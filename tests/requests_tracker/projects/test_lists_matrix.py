@@ -37,6 +37,7 @@ page.project[a]            200    200    200    200    200    200    200
 page.project[i]            200    404    404    200    404    404    200
 page.update[a]             302    404    404    404    404    404    302
 page.complete[i]           302    404    404    404    404    404    302
+page.status[i]             302    404    404    404    404    404    302
 # --- API -------------------------------------------------------------------
 api.projects.list          200    200    200    200    200    200    200
 api.project[a]             200    200    200    200    200    200    200
@@ -121,6 +122,7 @@ def test_the_three_lists_matrix(cast: factories.Cast, role: str) -> None:
         "page.project[a]": lambda: client.get(f"/p/{pa}/"),
         "page.project[i]": lambda: client.get(f"/p/{pi}/"),
         "page.update[a]": lambda: client.post(f"/p/{pa}/update/", {"text": "进展", "progress": 20, "is_public": "on"}),
+        "page.status[i]": lambda: client.post(f"/p/{pi}/status/", {"status": "in_progress"}),
         "page.complete[i]": lambda: client.post(f"/p/{pi}/complete/", {"note": "完成"}),
         "api.projects.list": lambda: client.get("/api/v1/projects/"),
         "api.project[a]": lambda: client.get(f"/api/v1/projects/{pa}/"),
