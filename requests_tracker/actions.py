@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, override
@@ -665,7 +666,8 @@ def demand_log(
     if kind not in DemandEvent.Kind.values:
         raise ValueError(f"unknown event kind {kind!r}")
     now = _now(at)
-    Demand.objects.filter(pk=demand.pk).update(updated_at=now)
+    # A backdated record (the demo seed, an import) never moves the demand's last activity backwards.
+    Demand.objects.filter(pk=demand.pk).update(updated_at=Greatest(F("updated_at"), Value(now)))
     event = DemandEvent.objects.create(
         demand=demand,
         kind=kind,
