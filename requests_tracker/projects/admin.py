@@ -31,7 +31,24 @@ def _scope(request: HttpRequest) -> ActorScope:
     return actor_scope(request.user)  # type: ignore[arg-type]
 
 
-class MilestoneInline(admin.TabularInline):
+class _RunsTheProject:
+    """Inline rows follow the project's access (the admin asks Django's model permissions otherwise)."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        scope = _scope(request)
+        return access.may_read_any(scope) if obj is None else access.visible_projects(scope).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        scope = _scope(request)
+        if obj is None:
+            return scope.is_superuser or bool(scope.triage_building_ids)  # the add page
+        return access.may_run(scope, obj)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class MilestoneInline(_RunsTheProject, admin.TabularInline):
     model = Milestone
     extra = 1
     fields = ["order", "title", "due_date", "done_date"]
@@ -55,7 +72,7 @@ class DemandLinkForm(forms.ModelForm):
         return data
 
 
-class DemandLinkInline(admin.TabularInline):
+class DemandLinkInline(_RunsTheProject, admin.TabularInline):
     model = ProjectDemand
     form = DemandLinkForm
     extra = 1
@@ -66,7 +83,7 @@ class DemandLinkInline(admin.TabularInline):
     verbose_name_plural = _("demands it answers")
 
 
-class ResourceLinkInline(admin.TabularInline):
+class ResourceLinkInline(_RunsTheProject, admin.TabularInline):
     model = ProjectResource
     extra = 1
     fields = ["resource", "note"]
@@ -84,7 +101,7 @@ class ResourceLinkInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class UpdateInline(admin.TabularInline):
+class UpdateInline(_RunsTheProject, admin.TabularInline):
     model = ProjectUpdate
     extra = 0
     fields = ("created_at", "kind", "text", "is_public", "progress_after", "status_after", "author_label", "notified")
