@@ -187,3 +187,19 @@ def test_the_project_figures_count_by_status_answered_demands_and_the_median_day
     assert figures["median_days_to_completion"] == 20.0
     assert {d.key for d in DEFINITIONS} == set(figures)
     assert project_figures(Building.objects.filter(pk=cast.tower_b.pk))["demands_answered"] == 0
+
+
+def test_projects_by_status_per_building_counts_each_project_once_per_building(cast: factories.Cast) -> None:
+    from requests_tracker.projects.selectors import projects_by_status_per_building
+
+    make_project(cast, title="A1")
+    make_project(cast, title="A2")
+    area = actions.project_create(
+        actor=cast.superuser, title="午餐点", subdistrict=cast.tower_a.subdistrict, buildings=[cast.tower_a]
+    )
+    actions.project_set_status(project=area, status=Project.Status.IN_PROGRESS, actor=cast.superuser)
+
+    counts = projects_by_status_per_building(Building.objects.filter(pk__in=[cast.tower_a.pk, cast.tower_b.pk]))
+
+    assert counts[cast.tower_a.pk] == {"planned": 2, "in_progress": 1, "paused": 0, "done": 0}
+    assert counts[cast.tower_b.pk] == {"planned": 0, "in_progress": 1, "paused": 0, "done": 0}
