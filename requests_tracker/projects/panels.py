@@ -22,10 +22,8 @@ BOARD_LIMIT = 5
 
 
 def board_section(building: Building, request: HttpRequest) -> str | None:
-    """The board's "projects" section: the building's public projects, in progress first (1 query)."""
-    projects = list(selectors.building_projects(building).exclude(status=Project.Status.DONE)[:BOARD_LIMIT]) or list(
-        selectors.building_projects(building)[:BOARD_LIMIT]
-    )
+    """The board's "projects" section: the building's public projects, in progress first, done last (1 query)."""
+    projects = list(selectors.building_projects(building)[:BOARD_LIMIT])
     if not projects:
         return None
     return render_to_string(

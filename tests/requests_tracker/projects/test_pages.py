@@ -123,11 +123,13 @@ def test_the_projects_api_runs_a_fixed_number_of_queries(
 def test_the_board_shows_the_buildings_projects_with_their_progress(client: Client, cast: factories.Cast) -> None:
     project = make_project(cast)
     actions.project_post_update(project=project, actor=cast.captain_a, text="进展", progress=45)
+    done = make_project(cast, title="电子书借阅柜")
+    actions.project_complete(project=done, actor=cast.captain_a, note="完成")
 
     page = client.get("/b/shanghai-tower/").content.decode()
 
     assert 'id="projects-heading"' in page
-    assert f'href="/p/{project.pk}/"' in page
+    assert page.index(f'href="/p/{project.pk}/"') < page.index(f'href="/p/{done.pk}/"')  # open first, done too
     assert 'aria-valuenow="45"' in page
     assert 'id="projects-heading"' not in client.get("/b/jin-mao-tower/").content.decode()
 
