@@ -3,15 +3,19 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
+from requests_tracker.projects.api import ProjectViewSet
 from requests_tracker.screen.views import area_screen_feed, screen_feed
 from requests_tracker.stats.views import StatsView
 from requests_tracker.surveys.api import SurveyViewSet
+from services.resources.api import ResourceViewSet
 
 router = DefaultRouter()
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("surveys", SurveyViewSet, basename="survey")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("projects", ProjectViewSet, basename="project")
 
 urlpatterns = [
     # Tokens are URL-safe base64 (see new_tracking_token): anything else is a 404 here, not a query.

@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "buildings",
     "services",
+    "services.resources",
     "requests_tracker",
     "requests_tracker.surveys",
     "buildings.elections",
+    "requests_tracker.projects",
 ]
 
 MIDDLEWARE = [

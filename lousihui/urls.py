@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("buildings.elections.urls")),
     path("", include("requests_tracker.notifications.urls")),
     path("", include("requests_tracker.surveys.urls")),
+    path("", include("services.resources.urls")),
+    path("", include("requests_tracker.projects.urls")),
     path("", include("requests_tracker.urls")),
 ]
 

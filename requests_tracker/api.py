@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from typing import Any
 
@@ -12,7 +11,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -21,30 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField
 from buildings.models import Building, CouncilMember
 from services.models import Department
 
 from . import access, actions, selectors, workflow
 from .models import Category, Demand, DemandEvent
 from .validators import normalize_mainland_mobile
-
-#: What a SlugField can hold (Django's validate_slug); the lookups below refuse anything else.
-SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
-_SLUG = re.compile(SLUG_PATTERN)
-
-
-class SlugLookupField(serializers.SlugRelatedField):
-    """A related object by slug or code; a value that cannot be a slug is "does not exist", never a query.
-
-    PostgreSQL refuses a NUL byte in a query with an error (a 500), and DRF's related fields pass
-    whatever they are given straight to the database.
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str) or not _SLUG.fullmatch(data):
-            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
-        return super().to_internal_value(data)
-
 
 # --- Categories ------------------------------------------------------------------------------
 

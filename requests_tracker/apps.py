@@ -23,5 +23,8 @@ class RequestsTrackerConfig(AppConfig):
         changes.subscribe("tallies", stats.on_change)
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)
+        # News about demands that does not change them (a project answering them moved): the outbox tells
+        # their submitters and supporters. Features call changes.tell_followers; none imports notifications.
+        changes.on_news("notifications", notifications.on_news)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
         panels.on_touch("screens", screen.panels_touched)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import DemandEvent
@@ -74,3 +74,47 @@ def after_change(*changes: DemandChange) -> None:
     for change in changes:
         for subscriber in _subscribers.values():
             subscriber(change)
+
+
+# --- News for the people behind demands ----------------------------------------------------------
+# Some news concerns demands without changing them: a project that answers them posted a public update
+# or changed status. Whoever raised or supported those demands wants to hear it, once. The feature that
+# has the news (projects) calls `tell_followers(...)`; whoever delivers news (the notification outbox)
+# registers with `on_news` from the core's AppConfig.ready(). Neither imports the other.
+
+
+@dataclass(frozen=True)
+class FollowerNews:
+    """What to tell the submitters (with an e-mail) and signed-in supporters of `demand_ids`.
+
+    `key` names this piece of news once ("project-update:17"): a listener tells each person at most
+    once per key, however many of the demands they are behind, and respects their opt-outs.
+    `subject`, `paragraphs` and `facts` may be lazy strings: they are rendered in each recipient's
+    language. `path` is the site path the message links to.
+    """
+
+    kind: str
+    key: str
+    demand_ids: tuple[int, ...]
+    subject: Any
+    paragraphs: tuple[Any, ...] = ()
+    facts: tuple[tuple[Any, Any], ...] = ()
+    path: str = ""
+    link_label: Any = ""
+
+
+NewsListener = Callable[[FollowerNews], int]
+
+_news_listeners: dict[str, NewsListener] = {}
+
+
+def on_news(name: str, listener: NewsListener) -> None:
+    """Registers a deliverer of follower news under `name` (it returns how many messages it wrote)."""
+    _news_listeners[name] = listener
+
+
+def tell_followers(news: FollowerNews) -> int:
+    """Hands `news` to every registered listener, in the caller's transaction; returns the messages written."""
+    if not news.demand_ids:
+        return 0
+    return sum(listener(news) for listener in _news_listeners.values())

@@ -4,6 +4,7 @@ from lousihui.celery import app
 
 from .notifications.tasks import (
     deliver_notification,
+    enqueue_notifications,
     escalate_overdue,
     send_daily_digests,
     send_weekly_figures,
@@ -13,6 +14,7 @@ from .notifications.tasks import (
 __all__ = [
     "app",
     "deliver_notification",
+    "enqueue_notifications",
     "escalate_overdue",
     "send_daily_digests",
     "send_weekly_figures",

@@ -532,9 +532,10 @@ def test_the_matrix_covers_every_registered_admin() -> None:
 
     # Feature packages keep their rows in their own matrix files, checked the same way.
     from tests.buildings.elections.test_permission_matrix import ADMIN_KEYS as ELECTION_KEYS
+    from tests.requests_tracker.projects.test_lists_matrix import ADMIN_KEYS as LISTS_ADMIN_KEYS
     from tests.requests_tracker.surveys.test_permissions import TABLE as SURVEY_TABLE
 
-    covered = {*TABLE, *SURVEY_TABLE, *ELECTION_KEYS}
+    covered = {*TABLE, *SURVEY_TABLE, *ELECTION_KEYS, *LISTS_ADMIN_KEYS}
     missing = []
     for model, model_admin in admin.site._registry.items():
         name = model._meta.model_name

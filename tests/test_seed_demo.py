@@ -143,8 +143,8 @@ def test_every_timeline_starts_with_submission_and_runs_in_order_up_to_now(seede
     for demand in Demand.objects.prefetch_related("events"):
         events = sorted(demand.events.all(), key=lambda e: (e.created_at, e.id))
         times = [e.created_at for e in events]
-        # Transitions only: notes and demand_log events (a survey or project linked) change no status.
-        moves = [e for e in events if e.to_status]
+        # Notes and demand_log's records (taken up by a project, ...) change no status.
+        moves = [e for e in events if e.kind != DemandEvent.Kind.NOTE and (e.to_status or e.from_status)]
 
         assert events[0].kind == DemandEvent.Kind.SUBMITTED, demand
         assert events[0].created_at == demand.submitted_at, demand

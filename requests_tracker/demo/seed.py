@@ -22,12 +22,13 @@ from buildings.models import Building, Company, Council, CouncilMember, District
 from services.models import Department
 
 from ..models import Category, Demand, DemandEvent, ResponseTemplate
+from ..projects import demo as projects_demo
 from ..surveys import demo as surveys_demo
 from . import data as demo_data
 from .history import _seed_demands, _World
 
 #: Each feature package's idempotent demo seed, in the order they build on each other.
-FEATURE_SEEDS = (elections_demo.seed, surveys_demo.seed)
+FEATURE_SEEDS = (elections_demo.seed, surveys_demo.seed, projects_demo.seed)
 
 SITE_URL = "http://127.0.0.1:8000/"
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .outbox import on_event
+from .outbox import on_event, on_news
 
 if TYPE_CHECKING:
     from ..changes import DemandChange
 
-__all__ = ["on_change", "on_event"]
+__all__ = ["on_change", "on_event", "on_news"]
 
 
 def on_change(change: DemandChange) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from ..changes import FollowerNews
 from ..models import Demand, DemandEvent
 
 
@@ -223,3 +224,27 @@ def render_email(message: Message) -> tuple[str, str, str]:
 def render_webhook_text(message: Message) -> str:
     """Markdown as both WeCom and DingTalk group robots display it."""
     return render_to_string("notifications/webhook.md", _context(message)).strip()
+
+
+def follower_news(news: FollowerNews, *, track_token: str = "") -> Message:
+    """For the submitters and supporters of demands a project answers: the project moved.
+
+    A submitter's copy links to their demand's e-mail switch; a signed-in supporter's to their own.
+    """
+    footer_link = (
+        absolute(reverse("track-notifications", args=[track_token]))
+        if track_token
+        else absolute(reverse("my-notifications"))
+    )
+    return Message(
+        subject=str(news.subject),
+        paragraphs=[
+            _("You raised or supported a demand that this project answers."),
+            *(str(p) for p in news.paragraphs),
+        ],
+        facts=[(str(label), str(value)) for label, value in news.facts],
+        link=absolute(news.path) if news.path else "",
+        link_label=str(news.link_label) or _("See the project"),
+        footer=_("Do not want these e-mails? Turn them off here:"),
+        footer_link=footer_link,
+    )

@@ -15,7 +15,7 @@ import socket
 
 from celery import Task, shared_task
 
-from . import delivery, digests, escalation
+from . import delivery, digests, escalation, outbox
 
 # The names stay those of requests_tracker.tasks, where the tasks used to live: the beat schedule and
 # any message already queued name them.
@@ -28,6 +28,12 @@ _WORKER = socket.gethostname()
 def deliver_notification(self: Task, notification_id: int) -> str:
     # The worker's node name (e.g. celery@host) goes into the attempt log.
     return delivery.deliver(notification_id, worker=self.request.hostname or _WORKER)
+
+
+@shared_task(name="requests_tracker.tasks.enqueue_notifications", ignore_result=True, soft_time_limit=50, time_limit=60)
+def enqueue_notifications(notification_ids: list[int]) -> int:
+    """Fans a burst of outbox rows (a project's followers) out to deliver_notification, from a worker."""
+    return outbox.enqueue(notification_ids)
 
 
 @shared_task(name="requests_tracker.tasks.sweep_notifications", ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -111,15 +111,15 @@ def test_feed_changes_its_etag_when_a_demand_moves(cast: factories.Cast, django_
 def test_feed_query_count_does_not_grow_with_demands(cast: factories.Cast, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     for i in range(3):
         factories.make_demand(cast.tower_a, cast.category, title=f"诉求{i}")
-    # slug lookup, stamp, building, figures, this month, list, one query per panel (surveys, elections)
-    with django_assert_num_queries(8):
+    # slug lookup, stamp, building, figures, this month, list, one query per panel (surveys, elections, projects)
+    with django_assert_num_queries(9):
         assert _feed(Client(), cast.tower_a.slug).status_code == 200
     for i in range(20):
         factories.make_demand(cast.tower_a, cast.category, title=f"更多{i}")
     from tests.conftest import _clear_cache
 
     _clear_cache()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert len(_feed(Client(), cast.tower_a.slug).json()["demands"]) == 23
 
 
@@ -144,8 +144,9 @@ def test_area_feed_has_per_building_figures(cast: factories.Cast, django_assert_
     for _ in range(2):
         factories.make_demand(cast.tower_a, cast.category)
     factories.make_demand(cast.tower_b, cast.category)
-    # slug lookup, stamp, area, figures, this month, per-building figures, list, the surveys' panel
-    with django_assert_num_queries(8):
+    # slug lookup, stamp, area, figures, this month, per-building figures, list,
+    # one query per area panel (surveys, projects)
+    with django_assert_num_queries(9):
         response = Client().get("/api/v1/screen/area/lujiazui/")
     data = response.json()
     assert data["figures"]["received"] == 3

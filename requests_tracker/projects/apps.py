@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "requests_tracker.projects"
+    label = "projects"
+    verbose_name = _("Projects (three lists)")
+
+    def ready(self) -> None:
+        from buildings import panels
+
+        from . import panels as project_panels
+
+        # The board's projects section, the lobby screen's and the area screens' projects panels.
+        panels.register_board_section("projects", project_panels.board_section)
+        panels.register_screen_panel("projects", project_panels.screen_panels)
+        panels.register_area_panel("projects", project_panels.area_panels)
