@@ -3,8 +3,11 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
+from requests_tracker.hall.api import HallRequestCreateView
 from requests_tracker.screen_views import area_screen_feed, screen_feed
+from requests_tracker.search.api import SearchView
 from requests_tracker.stats_views import StatsView
+from services.guide.api import GuideView, ServiceDetailView, ServiceListView
 
 router = DefaultRouter()
 router.register("buildings", BuildingViewSet, basename="building")
@@ -17,5 +20,11 @@ urlpatterns = [
     path("screen/area/<slug:slug>/", area_screen_feed, name="api-area-screen"),
     path("screen/<slug:slug>/", screen_feed, name="api-screen"),
     path("stats/", StatsView.as_view(), name="api-stats"),
+    # #13: the guide, the hall's services and requests, the search.
+    path("guide/", GuideView.as_view(), name="api-guide"),
+    path("services/", ServiceListView.as_view(), name="api-services"),
+    path("services/<str:code>/", ServiceDetailView.as_view(), name="api-service"),
+    path("services/<str:code>/requests/", HallRequestCreateView.as_view(), name="api-service-requests"),
+    path("search/", SearchView.as_view(), name="api-search"),
     *router.urls,
 ]

@@ -46,6 +46,12 @@ INSTALLED_APPS = [
     "buildings",
     "services",
     "requests_tracker",
+    # #13: the guide and the hall's definitions (services layer); questions, hall requests, search.
+    "django.contrib.postgres",
+    "services.guide",
+    "requests_tracker.ask",
+    "requests_tracker.hall",
+    "requests_tracker.search",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,10 @@ urlpatterns = [
     path("api/v1/", include("lousihui.api_urls")),
     path("", include("requests_tracker.notifications.urls")),
     path("", include("requests_tracker.urls")),
+    path("", include("services.guide.urls")),  # #13
+    path("", include("requests_tracker.ask.urls")),  # #13
+    path("", include("requests_tracker.hall.urls")),  # #13
+    path("", include("requests_tracker.search.urls")),  # #13
 ]
 
 if settings.DEBUG:

@@ -222,6 +222,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
+    _seed_guide()  # #13: the guide, the hall's services, answered questions, the search index
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(
@@ -240,6 +241,18 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
         new_demands=new_demands,
     )
+
+
+def _seed_guide() -> None:
+    from requests_tracker.ask import demo as ask_demo
+    from requests_tracker.hall import demo as hall_demo
+    from requests_tracker.search import demo as search_demo
+    from services.guide import demo as guide_demo
+
+    guide_demo.seed()
+    hall_demo.seed()
+    ask_demo.seed()
+    search_demo.seed()
 
 
 def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
