@@ -530,9 +530,13 @@ def test_permission_matrix(role: str) -> None:
 def test_the_matrix_covers_every_registered_admin() -> None:
     from django.contrib import admin
 
+    from tests.guide13.test_matrix import ADMINS as GUIDE13_ADMINS
+
     missing = []
     for model, model_admin in admin.site._registry.items():
         name = model._meta.model_name
+        if name in GUIDE13_ADMINS:
+            continue  # #13's admins have their rows in tests/guide13/test_matrix.py
         for page in ("changelist", "add", "change", "delete", "history"):
             if not any(key == f"{name}.{page}" or key.startswith(f"{name}.{page}[") for key in TABLE):
                 missing.append(f"{name}.{page}")

@@ -31,7 +31,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["building", "assignee_department", "assignee_member"]
     search_fields = ["title"]
     fields = ["demand_link", "title", "description", "building", "category", "status", "resolution_note", "is_public"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["promote"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
@@ -87,6 +87,6 @@ class QuestionAdmin(admin.ModelAdmin):
                 url = reverse("admin:guide_matter_change", args=[matter.pk])
                 self.message_user(
                     request,
-                    format_html(_('{} is now a guide matter: <a href="{}">edit it</a>.'), question.title, url),
+                    format_html(str(_('{} is now a guide matter: <a href="{}">edit it</a>.')), question.title, url),
                     messages.SUCCESS,
                 )

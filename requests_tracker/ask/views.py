@@ -107,7 +107,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     added = actions.question_vote(demand=demand, client_key=_client_key(raw), helpful=choice == "yes")
     message = _("Thank you for telling us.") if added else _("You have already rated this answer.")
     if "application/json" in request.headers.get("Accept", ""):
-        counts = selectors.answered_questions().filter(pk=pk).values("helpful_count", "unhelpful_count").first()
+        counts = selectors.answered_questions().filter(pk=pk).values("helpful_count", "unhelpful_count").first()  # type: ignore[misc]
         response: HttpResponse = JsonResponse({"added": added, "detail": message, **(counts or {})})
     else:
         messages.success(request, message)

@@ -29,7 +29,7 @@ class HallRequestAdmin(admin.ModelAdmin):
     list_filter = ["service"]
     list_select_related = ["demand__building", "service"]
     fields = ["demand_link", "service", "building", "status", "answers_table", "created_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HallRequest]:
         return access.visible_requests(_scope(request)).select_related("demand__building", "service")
@@ -81,7 +81,6 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
     list_display = ["service", "category"]
     list_select_related = ["service", "category"]
-    autocomplete_fields: list[str] = []
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _scope(request).is_superuser

@@ -50,7 +50,9 @@ class HallRequestSerializer(serializers.Serializer):
 
 class HallRequestCreatedSerializer(serializers.ModelSerializer):
     tracking_url = serializers.SerializerMethodField()
-    assignee_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee_department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Demand

@@ -26,6 +26,7 @@ from .models import CategoryMatter, SearchDocument
 
 MAX_QUERY = 100
 MAX_GROUPS = 8
+CASE_PRIOR = 0.1
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -131,7 +132,7 @@ def _search_postgres(
     docs = _filtered(filters)
     normalized = segment.index_text(q) or q.lower()
     condition = Q(title_words__trigram_word_similar=normalized)
-    annotations: dict[str, Any] = {"trigram": TrigramWordSimilarity(Value(normalized), "title_words")}
+    annotations: dict[str, Any] = {"trigram": TrigramWordSimilarity(Value(normalized), "title_words")}  # type: ignore[arg-type]
     if groups:
         everything = _any(frozenset().union(*groups))
         condition |= Q(vector=everything)
@@ -155,11 +156,13 @@ def _search_postgres(
         count = matched.count()
     else:
         annotations["chars"] = Value(0.0)
+    # Case look-up is first about cases: a solved case edges out a guide matter that matches as well.
+    annotations["prior"] = Case(When(kind=SearchDocument.Kind.MATTER, then=Value(0.0)), default=Value(CASE_PRIOR))
     ranked = matched.annotate(**annotations).annotate(
-        score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars"),
+        score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"),
     )
     page = list(ranked.order_by("-score", "-published_at", "-id").defer("vector")[offset : offset + limit])
-    return count, page
+    return count, page  # type: ignore[return-value]
 
 
 def _search_simple(
@@ -184,6 +187,7 @@ def _search_simple(
         rank = sum(1.0 if w in title_words else 0.3 for g in groups for w in g if w in title_words | body_words)
         char_hits = len(chars & set(doc.title)) / max(len(chars), 1) if chars else 0.0
         score = coverage * 2.0 + exact + rank * 0.1 + char_hits * (0.5 if groups else 1.0)
+        score += 0.0 if doc.kind == SearchDocument.Kind.MATTER else CASE_PRIOR
         if score > 0:
             doc.score = score  # type: ignore[attr-defined]
             scored.append((score, doc.published_at, doc))

@@ -17,9 +17,9 @@ PAGE = 10
 def cases(request: HttpRequest) -> HttpResponse:
     params = selectors.parse(request.GET)
     searched = bool(params.raw["q"])
-    count, hits = 0, []
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    count, hits = 0, list[engine.Hit]()
+    raw_page = request.GET.get("page", "1")
+    page_number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1000 else 1
     if searched and not params.errors:
         count, hits = engine.search(params.q, params.filters, limit=PAGE, offset=(page_number - 1) * PAGE)
     errors = (

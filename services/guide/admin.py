@@ -69,7 +69,7 @@ class MatterRevisionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["version", "created_at", "actor", "changed", "snapshot"]
-    readonly_fields = fields
+    readonly_fields = ["version", "created_at", "actor", "changed", "snapshot"]
     verbose_name_plural = _("History (the matter before each edit)")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -100,7 +100,7 @@ class MatterAdmin(_DepartmentScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A matter stays with its department: moving it would hand it to another department's staff.
-        return [*self.readonly_fields, "department"] if obj is not None else self.readonly_fields
+        return [*self.readonly_fields, "department"] if obj is not None else list(self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: Matter, form: ModelForm, change: bool) -> None:
         fields = {

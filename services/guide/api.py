@@ -19,7 +19,9 @@ from .models import HallService, Matter, ServiceField
 
 class MatterSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    hall_service = serializers.SlugRelatedField(source="service", slug_field="code", read_only=True)
+    hall_service: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="service", slug_field="code", read_only=True
+    )
     reviewed_at = serializers.DateTimeField(read_only=True)
 
     class Meta:
@@ -73,11 +75,11 @@ class GuideView(ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> Any:
-        return [d for d in selectors.guide_departments() if d.matter_count]
+        return [d for d in selectors.guide_departments() if getattr(d, "matter_count", 0)]
 
 
 class ServiceFieldSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="localized_label")
+    label = serializers.CharField(source="localized_label")  # type: ignore[assignment]
     options = serializers.SerializerMethodField()
 
     class Meta:
@@ -89,7 +91,7 @@ class ServiceFieldSerializer(serializers.ModelSerializer):
 
 
 class HallServiceSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     name = serializers.CharField(source="localized_name")
     description = serializers.CharField(source="localized_description")
     url = serializers.SerializerMethodField()

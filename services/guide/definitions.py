@@ -136,7 +136,7 @@ def display_answers(fields: Iterable[ServiceField], answers: Mapping[str, Any]) 
         value = answers[field.code]
         names = dict(field.localized_options())
         if isinstance(value, list):
-            shown = "、".join(names.get(v, v) for v in value)
+            shown = "、".join(str(names.get(v, v)) for v in value)
         else:
             shown = names.get(value, str(value)) if isinstance(value, str) else str(value)
         rows.append((field.localized_label, shown))

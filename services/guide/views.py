@@ -9,7 +9,7 @@ from . import selectors
 
 
 def guide_index(request: HttpRequest) -> HttpResponse:
-    departments = [d for d in selectors.guide_departments() if d.matter_count]
+    departments = [d for d in selectors.guide_departments() if getattr(d, "matter_count", 0)]
     services = list(selectors.hall_services())
     return render(request, "guide/index.html", {"departments": departments, "services": services})
 
