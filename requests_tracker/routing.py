@@ -11,6 +11,8 @@ has, and the timeline shows the assignment like any other. The account cannot lo
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 
 from buildings.access import ActorScope
@@ -34,12 +36,12 @@ def system_actor() -> User:
 
 
 @transaction.atomic
-def route_new_demand(*, demand: Demand, assignee: Assignee, note: str = "") -> Demand:
+def route_new_demand(*, demand: Demand, assignee: Assignee, note: str = "", at: datetime | None = None) -> Demand:
     """Assigns a just-submitted demand by an intake rule (the workflow's own `assign`, with its event)."""
     if demand.status != Status.SUBMITTED:
         return demand
     actor = system_actor()
     scope = ActorScope(user_id=actor.pk, triage_building_ids=frozenset({demand.building_id}))
     return demand_transition(
-        demand=demand, action=Action.ASSIGN, actor=actor, assignee=assignee, note=note, scope=scope
+        demand=demand, action=Action.ASSIGN, actor=actor, assignee=assignee, note=note, scope=scope, at=at
     )

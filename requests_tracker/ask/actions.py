@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,6 +49,7 @@ def question_ask(
     photos: Sequence[CleanPhoto] = (),
     submitted_by: User | None = None,
     submission_key: str | None = None,
+    at: datetime | None = None,
 ) -> Demand:
     """Files a question (a demand of kind *question*) and routes it: to the matter's department when
     it is asked about a matter, else to the building's economic captain; with neither it waits in the
@@ -66,14 +68,17 @@ def question_ask(
         submitted_by=submitted_by,
         submission_key=submission_key,
         kind=Demand.Kind.QUESTION,
+        at=at,
     )
+    # Routed a minute after it came in when backdated (the demo), so the timeline keeps its order.
+    at = at + timedelta(minutes=1) if at is not None else None
     if matter is not None and matter.department.is_active:
         note = _("Question about “%(matter)s”: sent to the department that handles it.") % {"matter": matter.title}
-        return route_new_demand(demand=demand, assignee=Assignee(department=matter.department), note=note)
+        return route_new_demand(demand=demand, assignee=Assignee(department=matter.department), note=note, at=at)
     captain = _economic_captain(building)
     if captain is not None:
         return route_new_demand(
-            demand=demand, assignee=Assignee(member=captain), note=_("Question: sent to the economic captain.")
+            demand=demand, assignee=Assignee(member=captain), note=_("Question: sent to the economic captain."), at=at
         )
     return demand
 

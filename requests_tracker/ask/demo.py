@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ QUESTIONS = [
     (
         "shanghai-tower",
         "company-subsidy",
-        "我们是一家金融科技公司，哪个扶持资金适合我们？",
+        "我们是一家金融科技公司，能申请哪些政策补贴？",
         "哪个扶持资金适合我的企业（政策匹配）",
         "您好，金融科技企业可关注浦东新区金融科技产业扶持和租金补贴两项政策，可在办事大厅提交“请经济楼长匹配扶持政策”，经济楼长10个工作日内给出清单。",
     ),
@@ -48,7 +48,9 @@ QUESTIONS = [
 ]
 
 
-def seed() -> int:
+def seed(now: datetime | None = None) -> int:
+    """Files and answers the demo questions (backdated a few days before `now`) once."""
+    now = now or timezone.now()
     admin = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
     if admin is None:
         return 0
@@ -56,7 +58,8 @@ def seed() -> int:
     buildings = {b.slug: b for b in Building.objects.filter(slug__in=[q[0] for q in QUESTIONS])}
     categories = {c.code: c for c in Category.objects.all()}
     created = 0
-    for slug, code, title, matter_title, answer in QUESTIONS:
+    for i, (slug, code, title, matter_title, answer) in enumerate(QUESTIONS):
+        asked = now - timedelta(days=3 * (len(QUESTIONS) - i) + 2)
         building = buildings.get(slug)
         if building is None or code not in categories:
             continue
@@ -64,7 +67,7 @@ def seed() -> int:
             continue
         matter = Matter.objects.select_related("department").filter(title=matter_title).first()
         demand = actions.question_ask(
-            building=building, category=categories[code], title=title, matter=matter, submitted_by=None
+            building=building, category=categories[code], title=title, matter=matter, submitted_by=None, at=asked
         )
         if demand.status == Status.SUBMITTED:
             continue
@@ -75,7 +78,7 @@ def seed() -> int:
             scope=scope,
             outcome=Outcome.SOLVED,
             note=answer,
-            at=timezone.now() - timedelta(minutes=30),
+            at=asked + timedelta(days=1, hours=2),
         )
         created += 1
     return created

@@ -9,10 +9,13 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # Kept current by the after-change path (demands) and the guide's own hook (matters).
+        from buildings import panels
         from requests_tracker import changes
         from services.guide import changes as guide_changes
 
-        from . import indexing
+        from . import indexing, sections
 
         changes.subscribe("search", indexing.on_change)
         guide_changes.subscribe("search", indexing.index_matter)
+        # The tracking page links the guide matters of the demand's category.
+        panels.register_demand_section("guide", sections.demand_section)

@@ -26,7 +26,8 @@ from .models import CategoryMatter, SearchDocument
 
 MAX_QUERY = 100
 MAX_GROUPS = 8
-CASE_PRIOR = 0.1
+#: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
+CASE_PRIOR = 1.0
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -156,7 +157,6 @@ def _search_postgres(
         count = matched.count()
     else:
         annotations["chars"] = Value(0.0)
-    # Case look-up is first about cases: a solved case edges out a guide matter that matches as well.
     annotations["prior"] = Case(When(kind=SearchDocument.Kind.MATTER, then=Value(0.0)), default=Value(CASE_PRIOR))
     ranked = matched.annotate(**annotations).annotate(
         score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"),

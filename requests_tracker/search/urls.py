@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("cases/", views.cases, name="cases"),
+    path("cases/suggest/", views.suggest, name="cases-suggest"),
 ]

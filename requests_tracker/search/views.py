@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from buildings.selectors import building_list, districts_with_buildings
 from requests_tracker.models import Category
+from services.guide.selectors import matters_by_ids
 
 from . import engine, selectors
+from .engine import MAX_QUERY
 
 PAGE = 10
 
@@ -46,3 +52,22 @@ def cases(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+SUGGESTED = 3
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """The submit form's "this may already be answered": guide matters for the category and the words
+    typed so far (an HTML fragment for static/guide/suggest.js; empty when nothing fits)."""
+    params = selectors.parse({"q": request.GET.get("q", "")[:MAX_QUERY], "category": request.GET.get("category", "")})
+    matters: list[Any] = []
+    category_id = params.filters.category_id
+    if params.q and "category" not in params.errors:
+        ids = [h.id for h in engine.search(params.q, replace(params.filters, kind="matter"), limit=SUGGESTED)[1]]
+        found = matters_by_ids(ids)
+        matters = [found[i] for i in ids if i in found]
+    if not matters and category_id is not None:
+        matters = list(selectors.category_matters(category_id)[:SUGGESTED])
+    return render(request, "search/_matters.html", {"matters": matters})

@@ -14,6 +14,11 @@ from services.guide.models import HallService, ServiceField
 
 @pytest.fixture
 def world(cast: Any) -> Any:
+    return build_world(cast)
+
+
+def build_world(cast: Any) -> Any:
+    """Adds to the cast: a hall service of the fire department (health-slot) and a guide matter."""
     service = HallService.objects.create(code="health-slot", department=cast.fire, name="预约健康航站楼时段")
     ServiceField.objects.create(
         service=service,
@@ -50,3 +55,13 @@ def world(cast: Any) -> Any:
 
 
 VALID = {"doctor": "gp", "when": "2026-12-03T12:00", "people": "2"}
+
+
+def one_of_each(cast: Any) -> None:
+    """One object of every model #13 registers in the admin (for the core's every-admin-page test)."""
+    from requests_tracker.ask.actions import question_ask
+    from requests_tracker.hall.actions import hall_request_submit
+
+    world = build_world(cast)
+    hall_request_submit(service=world.service, building=cast.tower_a, answers=VALID)
+    question_ask(building=cast.tower_a, category=cast.category, title="外卖柜在哪一层？", matter=world.matter)

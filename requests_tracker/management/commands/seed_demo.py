@@ -222,7 +222,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
         },
     )
     new_demands = _seed_demands(world)
-    _seed_guide()  # #13: the guide, the hall's services, answered questions, the search index
+    _seed_guide(now)  # #13: the guide, the hall's services, answered questions, the search index
 
     demo_building_ids = list(building_ids.values())
     return SeedResult(
@@ -243,7 +243,7 @@ def seed_demo(now: datetime | None = None) -> SeedResult:
     )
 
 
-def _seed_guide() -> None:
+def _seed_guide(now: datetime) -> None:
     from requests_tracker.ask import demo as ask_demo
     from requests_tracker.hall import demo as hall_demo
     from requests_tracker.search import demo as search_demo
@@ -251,7 +251,7 @@ def _seed_guide() -> None:
 
     guide_demo.seed()
     hall_demo.seed()
-    ask_demo.seed()
+    ask_demo.seed(now=now - SAFETY_MARGIN)
     search_demo.seed()
 
 
