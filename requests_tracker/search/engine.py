@@ -28,6 +28,8 @@ MAX_QUERY = 100
 MAX_GROUPS = 8
 #: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
 CASE_PRIOR = 1.0
+#: How many matching documents PostgreSQL ranks at most (see _capped); "count" says at most this.
+MAX_CANDIDATES = 5000
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -127,6 +129,13 @@ def _chars(q: str) -> set[str]:
     return set(_CJK.findall(q))
 
 
+def _capped(matches: QuerySet[SearchDocument]) -> QuerySet[SearchDocument]:
+    """At most MAX_CANDIDATES matches, as the GIN indexes hand them out, are ranked: a word found in a
+    large share of a million documents costs a bounded ranking, not a sort of every match. Below the
+    cap (every query on the demo data) the ranking is exact; above it, a more specific query narrows."""
+    return SearchDocument.objects.filter(pk__in=matches.values("pk")[:MAX_CANDIDATES])
+
+
 def _search_postgres(
     q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
 ) -> tuple[int, list[SearchDocument]]:
@@ -147,13 +156,13 @@ def _search_postgres(
     else:
         annotations.update(coverage=Value(0), rank=Value(0.0), exact=Value(0.0))
     chars = _chars(q)
-    matched = docs.filter(condition)
+    matched = _capped(docs.filter(condition))
     count = matched.count()
     if count < limit and chars and len(q) <= 12:
         # A typo in a Chinese word: match the characters of the titles instead.
         condition |= Q(vector=_any(chars))
         annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
-        matched = docs.filter(condition)
+        matched = _capped(docs.filter(condition))
         count = matched.count()
     else:
         annotations["chars"] = Value(0.0)

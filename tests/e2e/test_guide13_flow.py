@@ -9,6 +9,7 @@ from django.test import Client
 
 from requests_tracker.actions import Assignee, demand_transition
 from requests_tracker.hall.models import HallRequest
+from requests_tracker.management.commands.seed_demo import seed_demo
 from requests_tracker.models import Demand
 from tests import factories
 from tests.e2e.conftest import screenshot
@@ -27,11 +28,8 @@ def _resolved(world: Any, building: Any, title: str, note: str) -> Demand:
 def test_looking_up_wai_mai_gui_finds_the_shanghai_tower_food_locker_case_first(
     live_server: Any, phone_page: Any
 ) -> None:
-    world = build_world(factories.build_cast())
-    case = _resolved(
-        world, world.tower_a, "外卖快递无法上楼，一楼交接太混乱", "问卷征集后，在1楼2号门安装了带加热功能的智能外卖柜。"
-    )
-    _resolved(world, world.tower_b, "外卖骑手在大堂聚集，影响通行", "物业在门外划出骑手等候区。")
+    seed_demo()  # the demo world: its cases, the guide's matters, answered questions
+    case = Demand.objects.get(building__slug="shanghai-tower", title__contains="外卖快递无法上楼")
     page = phone_page
     page.goto(live_server.url + "/cases/")
     page.fill("#id_q", "外卖柜")

@@ -234,3 +234,30 @@ def test_matter_in_the_guide_is_searchable_until_unpublished(world: Any) -> None
     guide_actions.matter_update(matter=world.matter, actor=None, expected_version=1, is_published=False)
     assert not SearchDocument.objects.filter(matter=world.matter).exists()
     assert Matter.objects.count() == 1
+
+
+# --- fixed query counts -----------------------------------------------------------------------------
+
+
+def test_pages_and_apis_run_a_fixed_number_of_queries(
+    client: Any, world: Any, dept_staff: Any, django_assert_num_queries: Any
+) -> None:
+    for i in range(3):
+        _resolved(world, f"外卖柜第{i}次坏了", "已修好外卖柜")
+    question = ask_actions.question_ask(
+        building=world.tower_a, category=world.category, title="外卖柜在哪？", matter=world.matter
+    )
+    demand_transition(demand=question, action="resolve", actor=dept_staff, outcome="solved", note="1楼。")
+    client.get("/ask/")  # jieba and the templates warm
+    with django_assert_num_queries(4):  # the page's count, the questions with their votes; buildings, categories
+        client.get("/ask/")
+    # how many match (capped); again with the titles' characters (fewer than a page); the ranked page
+    with django_assert_num_queries(3):
+        data = client.get("/api/v1/search/", {"q": "外卖柜"}).json()
+    assert data["count"] == 5
+    with django_assert_num_queries(4):  # + the category filter's lookup
+        client.get("/api/v1/search/", {"q": "外卖柜", "category": "delivery"})
+    with django_assert_num_queries(8):  # + the filters' choices: categories, districts (3), buildings
+        client.get("/cases/", {"q": "外卖柜"})
+    with django_assert_num_queries(2):  # the services, their fields
+        client.get("/api/v1/services/")

@@ -415,7 +415,8 @@ def test_tracking_page_runs_a_fixed_number_of_queries(
     for i in range(notes):
         actions.demand_add_note(demand=demand, actor=cast.captain_a, note=f"update {i}", is_public=True)
 
-    with django_assert_num_queries(3):  # the demand with building, council and category; its public events; photos
+    # the demand with building, council and category; its public events; photos; the guide matters of its category (#13)
+    with django_assert_num_queries(4):
         response = client.get(f"/t/{demand.token}/")
 
     assert response.content.decode().count("update ") == notes
