@@ -30,6 +30,8 @@ MAX_GROUPS = 8
 CASE_PRIOR = 1.0
 #: How many matching documents PostgreSQL ranks at most (see _capped); "count" says at most this.
 MAX_CANDIDATES = 5000
+#: Below this many matches for the words, the titles' characters are consulted too (typos).
+FALLBACK_BELOW = 3
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -125,6 +127,18 @@ def search(q: str, filters: Filters | None = None, *, limit: int = 20, offset: i
     return count, hits
 
 
+def _pairs(chars: set[str]) -> SearchQuery:
+    """Any two of the characters (a title sharing one character with the query is no match)."""
+    ordered = sorted(chars)
+    query: SearchQuery | None = None
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            both = SearchQuery(f"'{first}' & '{second}'", config="simple", search_type="raw")
+            query = both if query is None else query | both
+    assert query is not None
+    return query
+
+
 def _chars(q: str) -> set[str]:
     return set(_CJK.findall(q))
 
@@ -158,9 +172,10 @@ def _search_postgres(
     chars = _chars(q)
     matched = _capped(docs.filter(condition))
     count = matched.count()
-    if count < limit and chars and len(q) <= 12:
-        # A typo in a Chinese word: match the characters of the titles instead.
-        condition |= Q(vector=_any(chars))
+    if count < FALLBACK_BELOW and len(chars) >= 2 and len(q) <= 12:
+        # Hardly anything for the words: perhaps a typo in a Chinese word ("外买柜"). Match titles that
+        # share at least two of its characters instead.
+        condition |= Q(vector=_pairs(chars))
         annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
         matched = _capped(docs.filter(condition))
         count = matched.count()
@@ -183,10 +198,13 @@ def _search_simple(
     condition = Q()
     for word in {w for g in groups for w in g}:
         condition |= Q(title_words__contains=word) | Q(body_words__contains=word)
-    if not groups or (chars and len(q) <= 12):
-        for char in chars or {q.lower()}:
-            condition |= Q(title__contains=char)
-    candidates = list(docs.filter(condition).defer("vector")[:2000])
+    candidates = list(docs.filter(condition).defer("vector")[:2000]) if groups else []
+    if len(candidates) < FALLBACK_BELOW and len(chars) >= 2 and len(q) <= 12:
+        ordered = sorted(chars)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                condition |= Q(title__contains=first) & Q(title__contains=second)
+        candidates = list(docs.filter(condition).defer("vector")[:2000])
     scored: list[tuple[float, Any, SearchDocument]] = []
     for doc in candidates:
         title_words = set(doc.title_words.split())
@@ -194,7 +212,8 @@ def _search_simple(
         coverage = sum(1 for g in groups if g & (title_words | body_words))
         exact = sum(1.0 if w in title_words else 0.4 if w in body_words else 0.0 for w in typed)
         rank = sum(1.0 if w in title_words else 0.3 for g in groups for w in g if w in title_words | body_words)
-        char_hits = len(chars & set(doc.title)) / max(len(chars), 1) if chars else 0.0
+        shared = len(chars & set(doc.title))
+        char_hits = shared / len(chars) if shared >= 2 else 0.0
         score = coverage * 2.0 + exact + rank * 0.1 + char_hits * (0.5 if groups else 1.0)
         score += 0.0 if doc.kind == SearchDocument.Kind.MATTER else CASE_PRIOR
         if score > 0:
