@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -64,6 +65,29 @@ class _DepartmentScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MatterForm(forms.ModelForm):
+    # The version the editor loaded: saving is a compare-and-set on it (two editors, one wins).
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Matter
+        fields = ["department", *(name.removesuffix("_id") for name in MATTER_FIELDS)]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        expected = data.get("expected_version")
+        if self.instance.pk and expected and expected != Matter.objects.get(pk=self.instance.pk).version:
+            raise forms.ValidationError(
+                _("This matter was changed by someone else since you opened it. Reload it and try again.")
+            )
+        return data
+
+
 class MatterRevisionInline(admin.TabularInline):
     model = MatterRevision
     extra = 0
@@ -88,8 +112,9 @@ class MatterAdmin(_DepartmentScopedAdmin):
     readonly_fields = ["version", "reviewed_at", "reviewed_by", "updated_at"]
     inlines = [MatterRevisionInline]
     actions = ["mark_reviewed"]
+    form = MatterForm
     fieldsets = (
-        (None, {"fields": ["department", "title", "title_en", "audience", "is_published"]}),
+        (None, {"fields": ["department", "title", "title_en", "audience", "is_published", "expected_version"]}),
         (_("How"), {"fields": ["steps", "documents", "time_limit", "fees", "service"]}),
         (_("Where and when"), {"fields": ["office", "phone", "hours"]}),
         (_("Review"), {"fields": ["version", "reviewed_at", "reviewed_by", "updated_at"]}),
@@ -117,10 +142,11 @@ class MatterAdmin(_DepartmentScopedAdmin):
                 saved = actions.matter_update(
                     matter=obj,
                     actor=user,  # type: ignore[arg-type]
-                    expected_version=form.initial.get("version", obj.version),
+                    expected_version=form.cleaned_data.get("expected_version") or obj.version,
                     **fields,
                 )
             except actions.MatterError as exc:
+                # Nothing was written; the editor reloads and sees the other edit.
                 raise PermissionDenied(exc.message) from exc
         else:
             saved = actions.matter_create(department=obj.department, actor=user, **fields)  # type: ignore[arg-type]

@@ -261,3 +261,25 @@ def test_pages_and_apis_run_a_fixed_number_of_queries(
         client.get("/cases/", {"q": "外卖柜"})
     with django_assert_num_queries(2):  # the services, their fields
         client.get("/api/v1/services/")
+
+
+def test_a_department_edits_its_matter_in_the_admin_and_a_stale_form_is_refused(
+    client: Any, world: Any, dept_staff: Any
+) -> None:
+    client.force_login(dept_staff)
+    url = f"/admin/guide/matter/{world.matter.pk}/change/"
+    form = {
+        "title": "智能外卖柜设置指引",
+        "steps": "新的步骤",
+        "is_published": "on",
+        "expected_version": "1",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, form).status_code == 302
+    matter = Matter.objects.get(pk=world.matter.pk)
+    assert matter.steps == "新的步骤" and matter.version == 2 and matter.reviewed_by == dept_staff
+    assert MatterRevision.objects.get(matter=matter).snapshot["steps"] == "问卷征集需求，1楼2号门安装外卖柜"
+    stale = client.post(url, {**form, "steps": "又一次"})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    assert Matter.objects.get(pk=matter.pk).steps == "新的步骤"
