@@ -28,10 +28,12 @@ MAX_QUERY = 100
 MAX_GROUPS = 8
 #: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
 CASE_PRIOR = 1.0
-#: How many matching documents PostgreSQL ranks at most (see _capped); "count" says at most this.
-MAX_CANDIDATES = 5000
+#: How many matching documents PostgreSQL ranks at most (see _candidates); "count" says at most this.
+MAX_CANDIDATES = 1000
 #: Below this many matches for the words, the titles' characters are consulted too (typos).
 FALLBACK_BELOW = 3
+#: Queries this short always consult the titles' trigrams too.
+SHORT_QUERY = 1
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -143,11 +145,11 @@ def _chars(q: str) -> set[str]:
     return set(_CJK.findall(q))
 
 
-def _capped(matches: QuerySet[SearchDocument]) -> QuerySet[SearchDocument]:
-    """At most MAX_CANDIDATES matches, as the GIN indexes hand them out, are ranked: a word found in a
-    large share of a million documents costs a bounded ranking, not a sort of every match. Below the
-    cap (every query on the demo data) the ranking is exact; above it, a more specific query narrows."""
-    return SearchDocument.objects.filter(pk__in=matches.values("pk")[:MAX_CANDIDATES])
+def _candidates(matches: QuerySet[SearchDocument]) -> list[int]:
+    """At most MAX_CANDIDATES matching ids, as the GIN index hands them out: a word found in a large
+    share of a million documents costs a bounded ranking, not a sort of every match. Below the cap
+    (every query on the demo data) the ranking is exact; above it, a more specific query narrows."""
+    return list(matches.values_list("pk", flat=True)[:MAX_CANDIDATES])
 
 
 def _search_postgres(
@@ -155,11 +157,11 @@ def _search_postgres(
 ) -> tuple[int, list[SearchDocument]]:
     docs = _filtered(filters)
     normalized = segment.index_text(q) or q.lower()
-    condition = Q(title_words__trigram_word_similar=normalized)
     annotations: dict[str, Any] = {"trigram": TrigramWordSimilarity(Value(normalized), "title_words")}  # type: ignore[arg-type]
+    ids: list[int] = []
     if groups:
         everything = _any(frozenset().union(*groups))
-        condition |= Q(vector=everything)
+        ids = _candidates(docs.filter(vector=everything))
         coverage = sum(
             (Case(When(vector=_any(g), then=Value(1)), default=Value(0), output_field=IntegerField()) for g in groups),
             Value(0),
@@ -170,20 +172,23 @@ def _search_postgres(
     else:
         annotations.update(coverage=Value(0), rank=Value(0.0), exact=Value(0.0))
     chars = _chars(q)
-    matched = _capped(docs.filter(condition))
-    count = matched.count()
-    if count < FALLBACK_BELOW and len(chars) >= 2 and len(q) <= 12:
-        # Hardly anything for the words: perhaps a typo in a Chinese word ("外买柜"). Match titles that
-        # share at least two of its characters instead.
-        condition |= Q(vector=_pairs(chars))
-        annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
-        matched = _capped(docs.filter(condition))
-        count = matched.count()
-    else:
-        annotations["chars"] = Value(0.0)
+    annotations["chars"] = Value(0.0)
+    if len(ids) < FALLBACK_BELOW or len(q) <= SHORT_QUERY:
+        # Hardly anything for the words, or a very short query: the titles' trigrams (Latin-letter
+        # typos, "parkng"), and for a Chinese typo ("外买柜") titles sharing two of its characters.
+        fallback = Q(title_words__trigram_word_similar=normalized)
+        if len(chars) >= 2 and len(q) <= 12:
+            fallback |= Q(vector=_pairs(chars))
+            annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
+        ids = list(dict.fromkeys(ids + _candidates(docs.filter(fallback))))[:MAX_CANDIDATES]
+    count = len(ids)
+    if not ids:
+        return 0, []
     annotations["prior"] = Case(When(kind=SearchDocument.Kind.MATTER, then=Value(0.0)), default=Value(CASE_PRIOR))
-    ranked = matched.annotate(**annotations).annotate(
-        score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"),
+    ranked = (
+        SearchDocument.objects.filter(pk__in=ids)
+        .annotate(**annotations)
+        .annotate(score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"))
     )
     page = list(ranked.order_by("-score", "-published_at", "-id").defer("vector")[offset : offset + limit])
     return count, page  # type: ignore[return-value]
