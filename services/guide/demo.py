@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 
 from buildings.models import District
@@ -65,7 +67,7 @@ def seed() -> dict[str, int]:
             actor=None,
             title=title,
             audience=audience,
-            steps=steps,
+            steps=re.sub(r"\s+(?=\d+\. )", "\n", steps),  # one step a line
             documents=documents,
             time_limit=limit,
             fees=fees,
