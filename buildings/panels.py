@@ -10,6 +10,8 @@ feature registers a provider here, at the bottom layer, from its AppConfig.ready
 - `register_screen_panel(name, provider)`: provider(building_id) -> list of panels (plain JSON data,
   below) for the building's screen; `register_area_panel` the same for an area screen
   (kind "subdistrict" | "district", area id).
+- `register_demand_section(name, provider)`: provider(demand, request) -> rendered HTML or None,
+  shown on a demand's tracking page and public page (e.g. the guide matter that applies, #13).
 - `touch(building_id)`: tells the screens that something they show changed (a survey opened, an
   election's turnout moved); the screen package listens with `on_touch`.
 
@@ -36,6 +38,7 @@ _board: dict[str, Callable[..., str | None]] = {}
 _screen: dict[str, Callable[[int], list[Panel]]] = {}
 _area: dict[str, Callable[[str, int], list[Panel]]] = {}
 _touch: dict[str, Callable[[int], None]] = {}
+_demand: dict[str, Callable[..., str | None]] = {}
 
 
 def register_board_section(name: str, provider: Callable[..., str | None]) -> None:
@@ -48,6 +51,20 @@ def register_screen_panel(name: str, provider: Callable[[int], list[Panel]]) -> 
 
 def register_area_panel(name: str, provider: Callable[[str, int], list[Panel]]) -> None:
     _area[name] = provider
+
+
+def register_demand_section(name: str, provider: Callable[..., str | None]) -> None:
+    _demand[name] = provider
+
+
+def demand_sections(demand: Any, request: HttpRequest) -> list[str]:
+    """The rendered sections features add to one demand's tracking and public pages."""
+    sections = []
+    for provider in _demand.values():
+        html = provider(demand, request)
+        if html:
+            sections.append(html)
+    return sections
 
 
 def on_touch(name: str, listener: Callable[[int], None]) -> None:

@@ -3,10 +3,13 @@ from rest_framework.routers import DefaultRouter
 
 from buildings.api import BuildingViewSet
 from requests_tracker.api import CategoryViewSet, DemandViewSet, TrackView
+from requests_tracker.hall.api import HallRequestCreateView
 from requests_tracker.projects.api import ProjectViewSet
 from requests_tracker.screen.views import area_screen_feed, screen_feed
+from requests_tracker.search.api import SearchView
 from requests_tracker.stats.views import StatsView
 from requests_tracker.surveys.api import SurveyViewSet
+from services.guide.api import GuideView, ServiceDetailView, ServiceListView
 from services.resources.api import ResourceViewSet
 
 router = DefaultRouter()
@@ -24,5 +27,11 @@ urlpatterns = [
     path("screen/<slug:slug>/", screen_feed, name="api-screen"),
     path("stats/", StatsView.as_view(), name="api-stats"),
     path("", include("buildings.elections.api_urls")),
+    # #13: the guide, the hall's services and requests, the search.
+    path("guide/", GuideView.as_view(), name="api-guide"),
+    path("services/", ServiceListView.as_view(), name="api-services"),
+    path("services/<str:code>/", ServiceDetailView.as_view(), name="api-service"),
+    path("services/<str:code>/requests/", HallRequestCreateView.as_view(), name="api-service-requests"),
+    path("search/", SearchView.as_view(), name="api-search"),
     *router.urls,
 ]

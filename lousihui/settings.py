@@ -50,6 +50,12 @@ INSTALLED_APPS = [
     "requests_tracker.surveys",
     "buildings.elections",
     "requests_tracker.projects",
+    # #13: the guide and the hall's definitions (services layer); questions, hall requests, search.
+    "django.contrib.postgres",
+    "services.guide",
+    "requests_tracker.ask",
+    "requests_tracker.hall",
+    "requests_tracker.search",
 ]
 
 MIDDLEWARE = [

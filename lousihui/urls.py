@@ -24,6 +24,10 @@ urlpatterns = [
     path("", include("services.resources.urls")),
     path("", include("requests_tracker.projects.urls")),
     path("", include("requests_tracker.urls")),
+    path("", include("services.guide.urls")),  # #13
+    path("", include("requests_tracker.ask.urls")),  # #13
+    path("", include("requests_tracker.hall.urls")),  # #13
+    path("", include("requests_tracker.search.urls")),  # #13
 ]
 
 if settings.DEBUG:

@@ -7,6 +7,7 @@ event and what follows (tallies, screens, outbox rows, feature subscribers) comm
 - intake.py: demand_submit(_once), demand_support, demand_report_not_solved, demand_follow_by_email
 - transitions.py: demand_transition (any row of the workflow table), demand_merge
 - editing.py: demand_add_note, demand_moderate, demand_edit, demand_log
+- routing.py: route_new_demand (an intake rule assigns a new demand, as the system router account)
 """
 
 from .base import Assignee, TransitionError, stale_message
@@ -19,6 +20,7 @@ from .intake import (
     demand_submit_once,
     demand_support,
 )
+from .routing import route_new_demand
 from .transitions import demand_merge, demand_transition
 
 __all__ = [
@@ -37,5 +39,6 @@ __all__ = [
     "demand_submit_once",
     "demand_support",
     "demand_transition",
+    "route_new_demand",
     "stale_message",
 ]

@@ -44,6 +44,7 @@ def demand_submit(
     photos: Sequence[CleanPhoto] = (),
     submission_key: str | None = None,
     at: datetime | None = None,
+    kind: str = Demand.Kind.DEMAND,
 ) -> Demand:
     """Creates a demand in `submitted` with its first timeline event; validates before writing anything.
 
@@ -54,6 +55,7 @@ def demand_submit(
     company_name = company_name.strip()
     company = Company.objects.filter(building=building, name=company_name).first() if company_name else None
     demand = Demand(
+        kind=kind,  # a question (你问我答) is filed through the same intake
         building=building,
         category=category,
         title=title.strip(),

@@ -19,16 +19,30 @@ from django.utils import timezone
 
 from buildings.elections import demo as elections_demo
 from buildings.models import Building, Company, Council, CouncilMember, District, Subdistrict, User
+from services.guide import demo as guide_demo
 from services.models import Department
 
+from ..ask import demo as ask_demo
+from ..hall import demo as hall_demo
 from ..models import Category, Demand, DemandEvent, ResponseTemplate
 from ..projects import demo as projects_demo
+from ..search import demo as search_demo
 from ..surveys import demo as surveys_demo
 from . import data as demo_data
-from .history import _seed_demands, _World
+from .history import SAFETY_MARGIN, _seed_demands, _World
 
 #: Each feature package's idempotent demo seed, in the order they build on each other.
-FEATURE_SEEDS = (elections_demo.seed, surveys_demo.seed, projects_demo.seed)
+
+
+def _seed_guide(*, now: datetime) -> None:
+    """The guide, the hall's services, answered questions, then the search index over all of it."""
+    guide_demo.seed()
+    hall_demo.seed()
+    ask_demo.seed(now=now - SAFETY_MARGIN)
+    search_demo.seed()
+
+
+FEATURE_SEEDS = (elections_demo.seed, surveys_demo.seed, projects_demo.seed, _seed_guide)
 
 SITE_URL = "http://127.0.0.1:8000/"
 

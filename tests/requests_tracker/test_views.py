@@ -415,8 +415,9 @@ def test_tracking_page_runs_a_fixed_number_of_queries(
     for i in range(notes):
         actions.demand_add_note(demand=demand, actor=cast.captain_a, note=f"update {i}", is_public=True)
 
-    # the demand with building, council and category; its public events; photos; the projects it is part of
-    with django_assert_num_queries(4):
+    # the demand with building, council and category; its public events; photos; the projects it is part of;
+    # the guide matters of its category
+    with django_assert_num_queries(5):
         response = client.get(f"/t/{demand.token}/")
 
     assert response.content.decode().count("update ") == notes

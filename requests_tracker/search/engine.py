@@ -1,0 +1,261 @@
+"""The one search over cases, answered questions and guide matters (PostgreSQL, with a SQLite fallback).
+
+PostgreSQL: the query's words (and their synonyms) as a tsquery over the documents' tsvector (GIN),
+ranked by how many of the query's words a document has, then by weighted ts_rank (title over body,
+the words as typed over their synonyms), then by trigram word similarity of the title (GIN
+gin_trgm_ops), which also finds short queries and Latin-letter typos. A Chinese typo ("外买柜")
+is found through the single characters of the titles, indexed with the lowest weight and only
+consulted when the words find fewer than a page. SQLite gets the same API with substring matches
+scored in Python.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.safestring import SafeString, mark_safe
+
+from . import segment
+from .models import CategoryMatter, SearchDocument
+
+MAX_QUERY = 100
+MAX_GROUPS = 8
+#: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
+CASE_PRIOR = 1.0
+#: How many matching documents PostgreSQL ranks at most (see _candidates); "count" says at most this.
+MAX_CANDIDATES = 1000
+#: Below this many matches for the words, the titles' characters are consulted too (typos).
+FALLBACK_BELOW = 3
+#: Queries this short always consult the titles' trigrams too.
+SHORT_QUERY = 1
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Filters:
+    category_id: int | None = None
+    category_department_id: int | None = None
+    district_id: int | None = None
+    subdistrict_id: int | None = None
+    building_id: int | None = None
+    outcome: str = ""
+    year: int | None = None
+    kind: str = ""
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int
+    title: str
+    snippet: str
+    url: str
+    meta: str
+    score: float = 0.0
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def snippet_html(self) -> SafeString:
+        return highlight(self.snippet, self.terms)
+
+    @property
+    def title_html(self) -> SafeString:
+        return highlight(self.title, self.terms)
+
+
+def _filtered(filters: Filters) -> QuerySet[SearchDocument]:
+    docs = SearchDocument.objects.all()
+    if filters.kind:
+        docs = docs.filter(kind=filters.kind)
+    if filters.category_id is not None:
+        matters = Q(kind=SearchDocument.Kind.MATTER) & (
+            Q(matter_id__in=CategoryMatter.objects.filter(category_id=filters.category_id).values("matter_id"))
+            | Q(department_id_ref=filters.category_department_id or -1)
+        )
+        docs = docs.filter(Q(category_id_ref=filters.category_id) | matters)
+    if filters.building_id is not None:
+        docs = docs.filter(building_id_ref=filters.building_id)
+    if filters.subdistrict_id is not None:
+        docs = docs.filter(subdistrict_id_ref=filters.subdistrict_id)
+    if filters.district_id is not None:
+        docs = docs.filter(district_id_ref=filters.district_id)
+    if filters.outcome:
+        docs = docs.filter(outcome=filters.outcome)
+    if filters.year is not None:
+        docs = docs.filter(year=filters.year)
+    return docs
+
+
+def _any(words: set[str] | frozenset[str]) -> SearchQuery:
+    query: SearchQuery | None = None
+    for word in sorted(words):
+        # Words are \w+ only (segment.words): safe as raw tsquery lexemes, quoted all the same.
+        part = SearchQuery(f"'{word}'", config="simple", search_type="raw")
+        query = part if query is None else query | part
+    assert query is not None
+    return query
+
+
+def search(q: str, filters: Filters | None = None, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Hit]]:
+    """(how many documents match, the page of hits, best first). `q` must be non-empty (views check)."""
+    filters = filters or Filters()
+    q = q.strip()[:MAX_QUERY]
+    groups = segment.query_groups(q)[:MAX_GROUPS]
+    typed = {w for w in segment.words(q)}
+    terms = sorted({w for g in groups for w in g} | typed, key=len, reverse=True)
+    if connection.vendor == "postgresql":
+        count, docs = _search_postgres(q, groups, typed, filters, limit, offset)
+    else:
+        count, docs = _search_simple(q, groups, typed, filters, limit, offset)
+    hits = [
+        Hit(
+            kind=d.kind,
+            id=d.matter_id if d.kind == SearchDocument.Kind.MATTER else d.demand_id,  # type: ignore[arg-type]
+            title=d.title,
+            snippet=snippet(d.text or d.title, terms),
+            url=d.url,
+            meta=d.meta,
+            score=float(getattr(d, "score", 0.0) or 0.0),
+            terms=terms,
+        )
+        for d in docs
+    ]
+    return count, hits
+
+
+def _pairs(chars: set[str]) -> SearchQuery:
+    """Any two of the characters (a title sharing one character with the query is no match)."""
+    ordered = sorted(chars)
+    query: SearchQuery | None = None
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            both = SearchQuery(f"'{first}' & '{second}'", config="simple", search_type="raw")
+            query = both if query is None else query | both
+    assert query is not None
+    return query
+
+
+def _chars(q: str) -> set[str]:
+    return set(_CJK.findall(q))
+
+
+def _candidates(matches: QuerySet[SearchDocument]) -> list[int]:
+    """At most MAX_CANDIDATES matching ids, as the GIN index hands them out: a word found in a large
+    share of a million documents costs a bounded ranking, not a sort of every match. Below the cap
+    (every query on the demo data) the ranking is exact; above it, a more specific query narrows."""
+    return list(matches.values_list("pk", flat=True)[:MAX_CANDIDATES])
+
+
+def _search_postgres(
+    q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
+) -> tuple[int, list[SearchDocument]]:
+    docs = _filtered(filters)
+    normalized = segment.index_text(q) or q.lower()
+    annotations: dict[str, Any] = {"trigram": TrigramWordSimilarity(Value(normalized), "title_words")}  # type: ignore[arg-type]
+    ids: list[int] = []
+    if groups:
+        everything = _any(frozenset().union(*groups))
+        ids = _candidates(docs.filter(vector=everything))
+        coverage = sum(
+            (Case(When(vector=_any(g), then=Value(1)), default=Value(0), output_field=IntegerField()) for g in groups),
+            Value(0),
+        )
+        annotations["coverage"] = coverage
+        annotations["rank"] = SearchRank(F("vector"), everything, weights=[0.02, 0.1, 0.4, 1.0])
+        annotations["exact"] = SearchRank(F("vector"), _any(typed), weights=[0.02, 0.1, 0.4, 1.0])
+    else:
+        annotations.update(coverage=Value(0), rank=Value(0.0), exact=Value(0.0))
+    chars = _chars(q)
+    annotations["chars"] = Value(0.0)
+    if len(ids) < FALLBACK_BELOW or len(q) <= SHORT_QUERY:
+        # Hardly anything for the words, or a very short query: the titles' trigrams (Latin-letter
+        # typos, "parkng"), and for a Chinese typo ("外买柜") titles sharing two of its characters.
+        fallback = Q(title_words__trigram_word_similar=normalized)
+        if len(chars) >= 2 and len(q) <= 12:
+            fallback |= Q(vector=_pairs(chars))
+            annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
+        ids = list(dict.fromkeys(ids + _candidates(docs.filter(fallback))))[:MAX_CANDIDATES]
+    count = len(ids)
+    if not ids:
+        return 0, []
+    annotations["prior"] = Case(When(kind=SearchDocument.Kind.MATTER, then=Value(0.0)), default=Value(CASE_PRIOR))
+    ranked = (
+        SearchDocument.objects.filter(pk__in=ids)
+        .annotate(**annotations)
+        .annotate(score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"))
+    )
+    page = list(ranked.order_by("-score", "-published_at", "-id").defer("vector")[offset : offset + limit])
+    return count, page  # type: ignore[return-value]
+
+
+def _search_simple(
+    q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
+) -> tuple[int, list[SearchDocument]]:
+    """SQLite: substring matches over the segmented words, scored like PostgreSQL's (coverage first)."""
+    docs = _filtered(filters)
+    chars = _chars(q)
+    condition = Q()
+    for word in {w for g in groups for w in g}:
+        condition |= Q(title_words__contains=word) | Q(body_words__contains=word)
+    candidates = list(docs.filter(condition).defer("vector")[:2000]) if groups else []
+    if len(candidates) < FALLBACK_BELOW and len(chars) >= 2 and len(q) <= 12:
+        ordered = sorted(chars)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                condition |= Q(title__contains=first) & Q(title__contains=second)
+        candidates = list(docs.filter(condition).defer("vector")[:2000])
+    scored: list[tuple[float, Any, SearchDocument]] = []
+    for doc in candidates:
+        title_words = set(doc.title_words.split())
+        body_words = set(doc.body_words.split())
+        coverage = sum(1 for g in groups if g & (title_words | body_words))
+        exact = sum(1.0 if w in title_words else 0.4 if w in body_words else 0.0 for w in typed)
+        rank = sum(1.0 if w in title_words else 0.3 for g in groups for w in g if w in title_words | body_words)
+        shared = len(chars & set(doc.title))
+        char_hits = shared / len(chars) if shared >= 2 else 0.0
+        score = coverage * 2.0 + exact + rank * 0.1 + char_hits * (0.5 if groups else 1.0)
+        score += 0.0 if doc.kind == SearchDocument.Kind.MATTER else CASE_PRIOR
+        if score > 0:
+            doc.score = score  # type: ignore[attr-defined]
+            scored.append((score, doc.published_at, doc))
+    scored.sort(key=lambda s: (s[0], s[1].timestamp() if s[1] else 0, s[2].pk), reverse=True)
+    return len(scored), [s[2] for s in scored[offset : offset + limit]]
+
+
+# --- snippets -----------------------------------------------------------------------------------
+
+SNIPPET = 80
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """Up to SNIPPET characters of `text` around the first term found (plain text)."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
+    if not positions or len(text) <= SNIPPET:
+        return text[:SNIPPET] + ("…" if len(text) > SNIPPET else "")
+    start = max(0, min(positions) - SNIPPET // 4)
+    piece = text[start : start + SNIPPET]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET < len(text) else "")
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """`text` escaped, with the terms wrapped in <mark> (longest first, case-insensitive)."""
+    usable = [t for t in terms if t]
+    if not usable:
+        return mark_safe(html.escape(text))  # noqa: S308 - escaped just now
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(usable, key=len, reverse=True)), re.IGNORECASE)
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[last : match.start()]))
+        out.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
