@@ -48,7 +48,7 @@ def demand_submit(
 ) -> Demand:
     """Creates a demand in `submitted` with its first timeline event; validates before writing anything.
 
-    `photos` are already cleaned (requests_tracker.photos); `submission_key` is unique: a second
+    `photos` are already cleaned (buildings.photos); `submission_key` is unique: a second
     submission with the same key fails with IntegrityError (see `demand_submit_once`).
     """
     now = _now(at)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
 from buildings.photos import MAX_PHOTOS
-from requests_tracker.forms import CategoryChoiceField, MultiplePhotoField
+from requests_tracker.intake.forms import CategoryChoiceField, MultiplePhotoField
 from requests_tracker.models import Category
 from requests_tracker.validators import normalize_mainland_mobile
 

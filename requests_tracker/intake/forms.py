@@ -23,7 +23,7 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
-    """Up to MAX_PHOTOS images; each is checked and re-encoded (requests_tracker.photos)."""
+    """Up to MAX_PHOTOS images; each is checked and re-encoded (buildings.photos)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from requests_tracker.notifications.models import Notification
+from requests_tracker.models import Notification
 
 from requests_tracker.projects import actions
 from tests import factories

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from requests_tracker.notifications.models import Channel, ChannelOptOut, Notification, SubmitterPreference
+from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 
 from buildings.models import User
 from requests_tracker.models import Support

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from requests_tracker.notifications.models import Channel, ChannelOptOut, Notification, SubmitterPreference
+from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 from rest_framework.test import APIClient
 
 from buildings.models import User

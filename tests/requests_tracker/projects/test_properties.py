@@ -15,7 +15,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from requests_tracker.notifications.models import Channel, ChannelOptOut, Notification, SubmitterPreference
+from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 
 from requests_tracker import actions as demand_actions
 from requests_tracker.models import DemandEvent
