@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from requests_tracker.models import Notification
 
+from requests_tracker.models import Notification
 from requests_tracker.projects import actions
 from tests import factories
 from tests.e2e.conftest import screenshot

@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 
 from buildings.models import User
-from requests_tracker.models import Support
+from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference, Support
 from requests_tracker.projects import actions
 from requests_tracker.projects.models import ProjectDemand
 from tests import factories

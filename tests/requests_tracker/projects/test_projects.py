@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 from rest_framework.test import APIClient
 
 from buildings.models import User
 from requests_tracker import actions as demand_actions
-from requests_tracker.models import DemandEvent, DemandTally
+from requests_tracker.models import Channel, ChannelOptOut, DemandEvent, DemandTally, Notification, SubmitterPreference
 from requests_tracker.projects import actions
 from requests_tracker.projects.models import Milestone, Project, ProjectDemand, ProjectUpdate
 from requests_tracker.workflow import Outcome, Status

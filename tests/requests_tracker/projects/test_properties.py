@@ -15,10 +15,9 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from requests_tracker.models import Channel, ChannelOptOut, Notification, SubmitterPreference
 
 from requests_tracker import actions as demand_actions
-from requests_tracker.models import DemandEvent
+from requests_tracker.models import Channel, ChannelOptOut, DemandEvent, Notification, SubmitterPreference
 from requests_tracker.projects import actions
 from requests_tracker.projects.models import ProjectDemand, ProjectUpdate
 from tests import factories
