@@ -214,8 +214,9 @@ def project_link_demand(
             )
     except IntegrityError:
         return False  # linked by someone else a moment ago: the same outcome
-    with override(settings.LANGUAGE_CODE):
-        note = _("Taken up by the project: %(title)s") % {"title": project.title}
+    # The event's own label says "taken up by a project" (已纳入项目) on the timeline and the screens;
+    # the note names which one.
+    note = project.title
     demand_log(
         demand=demand,
         kind=DemandEvent.Kind.PROJECT_LINKED,

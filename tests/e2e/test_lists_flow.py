@@ -70,7 +70,8 @@ def test_captain_moves_a_project_and_the_resident_sees_it_on_their_demand(live_s
         assert "1F 2号门智能加热外卖柜" in box.inner_text()
         assert box.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
         assert "外卖柜已在 1F 2 号门投入使用。" in resident.locator(".resolution").inner_text()
-        assert "纳入项目：1F 2号门智能加热外卖柜" in resident.locator(".timeline").inner_text()
+        timeline = resident.locator(".timeline").inner_text()
+        assert "已纳入项目" in timeline and "1F 2号门智能加热外卖柜" in timeline
         screenshot(resident, "lists-tracking-page")
         box.get_by_role("link").click()
         resident.wait_for_url(f"{base}/p/{project.pk}/")

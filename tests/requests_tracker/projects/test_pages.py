@@ -147,7 +147,7 @@ def test_the_tracking_and_public_pages_of_a_linked_demand_show_the_project(
         assert "已纳入项目" in page, url
         assert f'href="/p/{project.pk}/"' in page
         assert 'aria-valuenow="30"' in page
-        assert "纳入项目：1F 2号门智能加热外卖柜" in page  # the timeline event
+        assert "1F 2号门智能加热外卖柜" in page  # the timeline event names the project
 
 
 def test_the_screen_shows_projects_in_progress_with_progress_bars(cast: factories.Cast) -> None:

@@ -39,7 +39,7 @@ def test_linking_a_demand_writes_taken_up_by_the_project_on_its_public_timeline(
 
     event = demand.events.get(kind=DemandEvent.Kind.PROJECT_LINKED)
     assert event.is_public
-    assert event.note == "纳入项目：1F 2号门智能加热外卖柜"
+    assert event.note == "1F 2号门智能加热外卖柜"
     assert event.data["url"] == f"/p/{project.pk}/"
     assert event.actor_label == "上海中心大厦楼事会"
 
