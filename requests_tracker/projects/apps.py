@@ -16,3 +16,5 @@ class ProjectsConfig(AppConfig):
         panels.register_board_section("projects", project_panels.board_section)
         panels.register_screen_panel("projects", project_panels.screen_panels)
         panels.register_area_panel("projects", project_panels.area_panels)
+        # A box on a demand's tracking and public pages: the projects it is part of.
+        panels.register_demand_section("projects", project_panels.demand_section)

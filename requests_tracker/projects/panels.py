@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,14 @@ def board_section(building: Building, request: HttpRequest) -> str | None:
     return render_to_string(
         "projects/_board_section.html", {"building": building, "projects": projects}, request=request
     )
+
+
+def demand_section(demand: Any, request: HttpRequest) -> str | None:
+    """The box a demand's tracking and public pages show for the projects it is part of (1 query)."""
+    projects = selectors.projects_for_demand(demand.pk)
+    if not projects:
+        return None
+    return render_to_string("projects/_demand_projects.html", {"demand_projects": projects}, request=request)
 
 
 def _panel(projects: list[Project], key: str) -> list[Panel]:
