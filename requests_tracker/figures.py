@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -106,3 +106,23 @@ def definitions(keys: Iterable[str]) -> dict[str, _StrPromise]:
     for key in keys:
         out[key] = RESOLUTION_RATE_DEFINITION if key == "resolution_rate" else FIGURES[key].definition
     return out
+
+
+# --- Figures of feature packages on the statistics page ------------------------------------------
+# A feature with figures of its own (projects: by status, demands answered, days to completion)
+# registers a provider; the statistics page, its API and exports show each section with its
+# definitions, without the statistics package importing the feature.
+
+#: provider(buildings) -> a section: {"key", "title", "items": [{"label", "value", "definition"}]}
+AreaFigures = Callable[[Any], dict[str, Any]]
+
+_area_figures: dict[str, AreaFigures] = {}
+
+
+def register_area_figures(name: str, provider: AreaFigures) -> None:
+    _area_figures[name] = provider
+
+
+def area_figures(buildings: Any) -> list[dict[str, Any]]:
+    """Every registered feature's figures for a queryset of buildings, in registration order."""
+    return [provider(buildings) for provider in _area_figures.values()]

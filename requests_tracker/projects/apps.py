@@ -16,5 +16,11 @@ class ProjectsConfig(AppConfig):
         panels.register_board_section("projects", project_panels.board_section)
         panels.register_screen_panel("projects", project_panels.screen_panels)
         panels.register_area_panel("projects", project_panels.area_panels)
+        # The projects' figures on the district statistics page, its API and exports.
+        from requests_tracker import figures
+
+        from . import selectors
+
+        figures.register_area_figures("projects", selectors.stats_section)
         # A box on a demand's tracking and public pages: the projects it is part of.
         panels.register_demand_section("projects", project_panels.demand_section)

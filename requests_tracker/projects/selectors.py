@@ -182,3 +182,23 @@ def projects_by_status_per_building(buildings: QuerySet[Building]) -> dict[int, 
     for building_id, status, _pk in direct.union(via_area, all=False):
         counts[building_id][status] += 1
     return counts
+
+
+def stats_section(buildings: QuerySet[Building]) -> dict[str, object]:
+    """The projects' figures as a section of the statistics page (figures.register_area_figures)."""
+    figures = project_figures(buildings)
+    by_key = {f.key: f for f in DEFINITIONS}
+    status_labels = dict(Project.Status.choices)
+    by_status = figures["projects_by_status"]
+    assert isinstance(by_status, dict)
+    items: list[dict[str, object]] = [
+        {
+            "label": f"{by_key['projects_by_status'].label}: {status_labels[status]}",
+            "value": n,
+            "definition": by_key["projects_by_status"].definition,
+        }
+        for status, n in by_status.items()
+    ]
+    for key in ("demands_answered", "median_days_to_completion"):
+        items.append({"label": by_key[key].label, "value": figures[key], "definition": by_key[key].definition})
+    return {"key": "projects", "title": _("Projects (three lists)"), "items": items}

@@ -48,4 +48,7 @@ def figure_export(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         rows.append([str(_("building ranking")), b["name"], b["received"], d["buildings"]])
     for dep in data["departments"]:
         rows.append([str(_("department backlog")), dep["name"], dep["open"], d["departments"]])
+    for section in data.get("sections", []):
+        for item in section["items"]:
+            rows.append([str(section["title"]), str(item["label"]), item["value"], str(item["definition"])])
     return headers, rows

@@ -21,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buildings.exports import csv_response, xlsx_response
-from buildings.models import District
+from buildings.models import Building, District
 
-from .. import access, selectors
+from .. import access, figures, selectors
 from .compute import compute, headline_for
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats
@@ -59,6 +59,13 @@ def _districts(scope: selectors.ActorScope) -> QuerySet[District]:
     return qs if scope.is_superuser else qs.filter(id__in=scope.district_ids)
 
 
+def _feature_figures(form: StatsFilterForm, scope: selectors.ActorScope) -> list[dict[str, Any]]:
+    """The feature packages' figures (figures.register_area_figures) for the buildings the filters chose."""
+    ids = form.building_ids(scope)
+    buildings = Building.objects.all() if ids is None else Building.objects.filter(pk__in=sorted(ids))
+    return figures.area_figures(buildings)
+
+
 @require_GET
 @_guarded
 def stats_page(request: HttpRequest) -> HttpResponse:
@@ -74,6 +81,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             form.cleaned_data = {}
         now = timezone.now()
         data = compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now))
+        data["sections"] = _feature_figures(form, scope)
         status = 200
     return render(
         request,
@@ -108,7 +116,9 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
         name = f"lousihui-demands-{stamp}.{fmt}"
         sheet = _("demands")
     else:
-        headers, rows = figure_export(compute(qs, head=headline_for(form, scope)))
+        data = compute(qs, head=headline_for(form, scope))
+        data["sections"] = _feature_figures(form, scope)
+        headers, rows = figure_export(data)
         name = f"lousihui-figures-{stamp}.{fmt}"
         sheet = _("figures")
     if fmt == "csv":
@@ -171,4 +181,8 @@ class StatsView(APIView):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
         now = timezone.now()
         head = headline_for(form, scope, now=now)
-        return Response(head if only else compute(form.demands(scope), now=now, head=head))
+        if only:
+            return Response(head)
+        data = compute(form.demands(scope), now=now, head=head)
+        data["sections"] = _feature_figures(form, scope)
+        return Response(data)

@@ -228,23 +228,24 @@ def test_bad_filters_are_a_400_in_chinese(cast: factories.Cast, params: dict, fi
 def test_stats_api_query_count_is_fixed(cast: factories.Cast, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = _client(cast.district_staff)
     factories.make_demand(cast.tower_a, cast.category)
-    # session, user, 3 for the scope, 1 for the district's building ids, 1 building lookup, 8 for the figures
-    with django_assert_num_queries(15):
+    # session, user, 3 for the scope, 1 for the district's building ids, 1 building lookup, 8 for the figures,
+    # 3 for the projects' figures (figures.register_area_figures)
+    with django_assert_num_queries(18):
         assert client.get(API, {"building": cast.tower_a.slug}).status_code == 200
     _random_history(cast, seed=5, n=30)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(18):
         assert client.get(API, {"building": cast.tower_a.slug}).status_code == 200
 
 
 def test_stats_page_query_count_is_fixed(cast: factories.Cast, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = _client(cast.district_staff)
     factories.make_demand(cast.tower_a, cast.category)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         response = client.get("/stats/")
     assert "诉求办理统计" in response.content.decode()
     assert "统计期内提交的全部诉求" in response.content.decode()  # the definition is on the page
     _random_history(cast, seed=6, n=30)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         client.get("/stats/")
 
 
@@ -291,3 +292,25 @@ def test_rebuild_tallies_command_repairs_a_drift(cast: factories.Cast) -> None:
     DemandTally.objects.update(n=99)  # as if something had bypassed the actions
     call_command("rebuild_tallies", stdout=io.StringIO())
     assert stats.headline_from_tallies({cast.tower_a.pk})["figures"]["received"] == 1
+
+
+def test_feature_figures_show_on_the_page_the_api_and_the_export_with_their_definitions(
+    cast: factories.Cast,
+) -> None:
+    from requests_tracker.projects import actions as project_actions
+
+    demand = factories.make_demand(cast.tower_a, cast.category)
+    project = project_actions.project_create(
+        actor=cast.captain_a, buildings=[cast.tower_a], title="1F 2号门智能加热外卖柜", description="", is_public=True
+    )
+    project_actions.project_link_demand(project=project, demand=demand, actor=cast.captain_a)
+    client = _client(cast.district_staff)
+
+    page = client.get("/stats/").content.decode()
+    api = client.get("/api/v1/stats/").json()
+    export = client.get("/stats/export.csv").content.decode("utf-8-sig")
+
+    section = next(s for s in api["sections"] if s["key"] == "projects")
+    answered = next(i for i in section["items"] if i["value"] == 1 and "诉求" in i["label"])
+    assert answered["definition"] in page and answered["label"] in page
+    assert answered["label"] in export
