@@ -153,7 +153,11 @@ def _food_locker(building: Building, captain: User, now: datetime) -> None:
             RawAnswer(question=functions.pk, options=picks),
         ]
         if rng.random() < 0.03 and len(picks) < 3:
-            raw[-1] = RawAnswer(question=functions.pk, options=[*picks, functions_other], text="可以存放水果和饮料")
+            raw[-1] = RawAnswer(
+                question=functions.pk,
+                options=[*picks, functions_other],
+                text=rng.choice(["可以存放水果和饮料", "能放药品", "雨伞寄存", "支持企业团餐整箱存放"]),
+            )
         if rng.random() < 0.9:
             order = _ids(places)
             first = order[0] if rng.random() < 0.64 else rng.choice(order)

@@ -357,8 +357,8 @@ def test_board_runs_a_fixed_number_of_queries(
 ) -> None:
     for i in range(rows):
         factories.make_demand(cast.tower_a, cast.category, title=f"诉求{i}")
-    # building+council; categories; demand page; count; roster; figures
-    with django_assert_num_queries(6):
+    # building+council; categories; demand page; count; roster; figures; the surveys' section (buildings.panels)
+    with django_assert_num_queries(7):
         response = client.get(board_url(cast.tower_a))
     assert response.content.decode().count('class="board-item"') == min(rows, 20)
 
