@@ -123,6 +123,38 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     from tests.guide13.conftest import one_of_each
 
     one_of_each(cast)
+    # The three lists: a resource and a project (services/resources, requests_tracker/projects).
+    from requests_tracker.projects.actions import project_create
+    from services.resources.actions import resource_create
+    from services.resources.models import Resource
+
+    resource_create(
+        actor=cast.captain_a,
+        building=cast.tower_a,
+        title="22F 党群服务站会议室",
+        kind=Resource.Kind.values[0],
+        provider_kind=Resource.Provider.values[0],
+        provider_name="上海中心大厦物业",
+    )
+    project_create(actor=cast.captain_a, buildings=[cast.tower_a], title="1F 2号门智能加热外卖柜")
+    # Elections (buildings/elections): a draft election.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from buildings.access import actor_scope
+    from buildings.elections.actions import election_create
+
+    now = timezone.now()
+    election_create(
+        scope=actor_scope(cast.captain_a),
+        actor=cast.captain_a,
+        building=cast.tower_a,
+        title="员工代表增补选举",
+        seats=1,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=8),
+    )
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(
