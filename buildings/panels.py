@@ -11,7 +11,7 @@ feature registers a provider here, at the bottom layer, from its AppConfig.ready
   below) for the building's screen; `register_area_panel` the same for an area screen
   (kind "subdistrict" | "district", area id).
 - `register_demand_section(name, provider)`: provider(demand, request) -> rendered HTML or None,
-  shown on a demand's tracking page and public page (e.g. the guide matter that applies, #13).
+  shown on a demand's tracking page and public page (the guide matters that apply, the projects it is part of).
 - `touch(building_id)`: tells the screens that something they show changed (a survey opened, an
   election's turnout moved); the screen package listens with `on_touch`.
 

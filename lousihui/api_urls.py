@@ -27,7 +27,7 @@ urlpatterns = [
     path("screen/<slug:slug>/", screen_feed, name="api-screen"),
     path("stats/", StatsView.as_view(), name="api-stats"),
     path("", include("buildings.elections.api_urls")),
-    # #13: the guide, the hall's services and requests, the search.
+    # 楼长点点通: the guide, the hall's services and requests, the search.
     path("guide/", GuideView.as_view(), name="api-guide"),
     path("services/", ServiceListView.as_view(), name="api-services"),
     path("services/<str:code>/", ServiceDetailView.as_view(), name="api-service"),

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "requests_tracker.surveys",
     "buildings.elections",
     "requests_tracker.projects",
-    # #13: the guide and the hall's definitions (services layer); questions, hall requests, search.
+    # 楼长点点通: the guide and the hall's definitions (services layer); questions, hall requests, search.
     "django.contrib.postgres",
     "services.guide",
     "requests_tracker.ask",

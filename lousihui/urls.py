@@ -24,10 +24,10 @@ urlpatterns = [
     path("", include("services.resources.urls")),
     path("", include("requests_tracker.projects.urls")),
     path("", include("requests_tracker.urls")),
-    path("", include("services.guide.urls")),  # #13
-    path("", include("requests_tracker.ask.urls")),  # #13
-    path("", include("requests_tracker.hall.urls")),  # #13
-    path("", include("requests_tracker.search.urls")),  # #13
+    path("", include("services.guide.urls")),
+    path("", include("requests_tracker.ask.urls")),
+    path("", include("requests_tracker.hall.urls")),
+    path("", include("requests_tracker.search.urls")),
 ]
 
 if settings.DEBUG:

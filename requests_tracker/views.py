@@ -158,7 +158,7 @@ def _render_track(
             "disputed": disputed,
             "not_solved_form": not_solved_form,
             "follow_form": follow_form,
-            "sections": panels.demand_sections(demand, request),  # #13: the guide matter that applies
+            "sections": panels.demand_sections(demand, request),  # features' boxes (buildings.panels)
         },
         status=status,
     )
@@ -247,7 +247,7 @@ def demand_public(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "events": list(selectors.public_timeline(demand)),
             "photos": list(demand.photos.all()),
             "supported": _has_supported(request, demand),
-            "sections": panels.demand_sections(demand, request),  # #13: the guide matter that applies
+            "sections": panels.demand_sections(demand, request),  # features' boxes (buildings.panels)
         },
     )
 

@@ -119,7 +119,7 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     survey_actions.survey_respond(
         survey=survey, answers=answer(survey, single=0, picks=[], rating=3, ranking=[0, 1, 2], text="好"), code=codes[0]
     )
-    # #13's models: guide matter and hall service, a hall request, a question, category links.
+    # 楼长点点通's models: guide matter and hall service, a hall request, a question, category links.
     from tests.guide13.conftest import one_of_each
 
     one_of_each(cast)

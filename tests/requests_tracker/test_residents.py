@@ -371,7 +371,7 @@ def test_public_demand_page_runs_a_fixed_number_of_queries(
     for i in range(events):
         actions.demand_add_note(demand=demand, actor=cast.captain_a, note=f"进展{i}", is_public=True)
     # building; demand; events; photos (no support lookup for a browser that never supported);
-    # the guide matters of its category (#13)
+    # the guide matters of its category
     with django_assert_num_queries(5):
         response = client.get(public_url(demand))
     assert response.content.decode().count("进展") == events

@@ -1,4 +1,4 @@
-/* #13 楼长点点通 on the demand form: guide matters that may already answer what the resident is
+/* 楼长点点通 on the demand form: guide matters that may already answer what the resident is
    raising, fetched as a server-rendered fragment while a category is picked and the title typed. */
 (function () {
   "use strict";
