@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from buildings.models import Subdistrict
 from buildings.panels import Panel
@@ -46,7 +47,7 @@ def _panel(projects: list[Project], key: str) -> list[Panel]:
         {
             "kind": "project",
             "key": key,
-            "title": "项目进展 · Projects",
+            "title": str(_("Projects in progress")),
             "subtitle": "",
             "qr": "",
             "url": "",

@@ -216,3 +216,31 @@ def test_stats_page_desktop_and_phone(server: Server, browser: Any) -> None:
             pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
             assert pages == 1, f"the monthly report should print on one A4 page, not {pages}"
         context.close()
+
+
+def test_the_screen_renders_the_feature_panels_an_open_surveys_qr_code_and_a_projects_progress(
+    server: Server, browser: Any
+) -> None:
+    from requests_tracker.projects import actions as project_actions
+    from tests.requests_tracker.surveys.helpers import make_survey
+
+    cast, _ = _seed()
+    make_survey(cast.tower_a, cast.captain_a)  # open now
+    project = project_actions.project_create(
+        actor=cast.captain_a, buildings=[cast.tower_a], title="1F 2号门智能加热外卖柜", is_public=True
+    )
+    project_actions.project_set_status(project=project, status="in_progress", actor=cast.captain_a)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{server.url}/screen/{cast.tower_a.slug}/")
+
+    survey = page.locator("#s-panels .panel-survey")
+    survey.wait_for(timeout=10_000)
+    assert "外卖需求意见征集" in survey.inner_text()
+    qr = survey.locator("img.p-qr")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the QR code image loaded
+    assert "1F 2号门智能加热外卖柜" in page.locator("#s-panels .panel-project").inner_text()
+    assert page.locator("#s-panels .panel-project .p-bar i").count() >= 1
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    screenshot(page, "screen-panels")
+    context.close()
