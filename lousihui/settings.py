@@ -263,6 +263,15 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "requests_tracker.workflow.Status",
         "OutcomeEnum": "requests_tracker.workflow.Outcome",
         "WorkflowActionEnum": "requests_tracker.workflow.Action",
+        # Each feature's choice sets by their own name (several models have a "status" or a "kind").
+        "SurveyStatusEnum": "requests_tracker.surveys.models.Survey.Status",
+        "SurveyQuestionKindEnum": "requests_tracker.surveys.models.Question.Kind",
+        "ProjectStatusEnum": "requests_tracker.projects.models.Project.Status",
+        "ProjectUpdateKindEnum": "requests_tracker.projects.models.ProjectUpdate.Kind",
+        "ResourceKindEnum": "services.resources.models.Resource.Kind",
+        "ResourceStatusEnum": "services.resources.models.Resource.Status",
+        "ElectionStatusEnum": "buildings.elections.models.Election.Status",
+        "SearchResultKindEnum": "requests_tracker.search.models.SearchDocument.Kind",
     },
 }
 

@@ -489,7 +489,9 @@ def test_a_ladder_checker_down_for_days_fires_the_missed_steps_once_in_order(
 
 
 def test_daily_digest_tells_each_captain_what_is_new_waiting_and_overdue_once_a_day(cast: factories.Cast) -> None:
-    now = timezone.now()
+    # Yesterday at 08:30 Shanghai time, when beat sends it: an hour later is still the same day, whatever
+    # the hour the suite runs at (at 23:30 "an hour later" would be tomorrow's digest).
+    now = timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0) - timedelta(days=1)
     factories.make_demand(cast.tower_a, cast.category, at=now - timedelta(hours=3))
     factories.make_demand(cast.tower_a, cast.category, at=now - timedelta(days=20))  # overdue, waiting
     Notification.objects.all().delete()

@@ -357,8 +357,9 @@ def test_board_runs_a_fixed_number_of_queries(
 ) -> None:
     for i in range(rows):
         factories.make_demand(cast.tower_a, cast.category, title=f"诉求{i}")
-    # building+council; categories; demand page; count; roster; figures; the surveys' section (buildings.panels)
-    with django_assert_num_queries(7):
+    # building+council; categories; demand page; count; roster; figures; the sections features register
+    # (buildings.panels): surveys 1, elections 2 (current elections, the council's timeline), projects 1
+    with django_assert_num_queries(10):
         response = client.get(board_url(cast.tower_a))
     assert response.content.decode().count('class="board-item"') == min(rows, 20)
 
@@ -371,8 +372,8 @@ def test_public_demand_page_runs_a_fixed_number_of_queries(
     for i in range(events):
         actions.demand_add_note(demand=demand, actor=cast.captain_a, note=f"进展{i}", is_public=True)
     # building; demand; events; photos (no support lookup for a browser that never supported);
-    # the guide matters of its category
-    with django_assert_num_queries(5):
+    # the sections features register: the guide matters of its category, the projects it is part of
+    with django_assert_num_queries(6):
         response = client.get(public_url(demand))
     assert response.content.decode().count("进展") == events
 
