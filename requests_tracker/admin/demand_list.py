@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,6 +26,17 @@ from ..exports import demand_rows
 from ..models import Demand
 from .filters import STATUS_COLOURS, OverdueFilter, QueueFilter, ScopedRelatedFilter
 from .forms import DemandActionForm, DemandListEditForm, _seen_version
+
+
+class BoundedDatesChangeList(ChangeList):
+    """Django's change list, with a date-hierarchy year at the calendar's edge (9999) a bad lookup
+    (the "?e=1" redirect) instead of an OverflowError while it computes the year after."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 class DemandListAdmin(admin.ModelAdmin):
@@ -207,6 +220,9 @@ class DemandListAdmin(admin.ModelAdmin):
     # --- list edits: compare-and-set on the version shown ----------------------------------
 
     list_editable = ["category"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BoundedDatesChangeList
 
     def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
         base = super().get_changelist_formset(request, **kwargs)
