@@ -51,15 +51,21 @@ def long_text(value: Any) -> str:
     return clean_text(value, multiline=True)
 
 
+def keeping_nul(clean: Any, value: str) -> str:
+    """`clean(value)` with NUL bytes left in place, for a form or serializer to refuse with its message
+    (a NUL is a sign of a garbled request, not of text to tidy); actions remove them outright."""
+    return "\x00".join(clean(part) for part in value.split("\x00"))
+
+
 class OneLineField(forms.CharField):
     """A form field for a title or a name: one line, no control or direction-changing characters."""
 
     def to_python(self, value: Any) -> str:
-        return one_line(super().to_python(value))
+        return keeping_nul(one_line, super().to_python(value) or "")
 
 
 class LongTextField(forms.CharField):
     """A form field for a description or a note: lines and tabs kept, controls and bidi marks removed."""
 
     def to_python(self, value: Any) -> str:
-        return long_text(super().to_python(value))
+        return keeping_nul(long_text, super().to_python(value) or "")

@@ -23,11 +23,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.models import Building, CouncilMember
-from buildings.text import long_text, one_line
+from buildings.text import keeping_nul, long_text, one_line
 from services.models import Department
 
 from . import access, actions, selectors, workflow
 from .models import Category, Demand, DemandEvent
+from .privacy import mask_personal
 from .validators import normalize_mainland_mobile
 
 #: What a SlugField can hold (Django's validate_slug); the lookups below refuse anything else.
@@ -76,6 +77,8 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Demands ---------------------------------------------------------------------------------
 
 PRIVATE_FIELDS = ("contact_name", "contact_phone", "contact_email", "channel")
+#: Text residents and councils type that the public reads: masked with privacy.mask_personal for them.
+PUBLIC_TEXT_FIELDS = ("title", "description", "company_name", "resolution_note")
 
 
 class DemandEventSerializer(serializers.ModelSerializer):
@@ -165,6 +168,10 @@ class DemandSerializer(serializers.ModelSerializer):
                 data.pop(name, None)
             if not instance.show_company:
                 data["company_name"] = ""
+            # Public text: phone numbers and e-mail addresses typed into it are masked (PIPL).
+            for name in PUBLIC_TEXT_FIELDS:
+                if data.get(name):
+                    data[name] = mask_personal(data[name])
         return data
 
 
@@ -177,21 +184,25 @@ class DemandDetailSerializer(DemandSerializer):
 
     @extend_schema_field(DemandEventSerializer(many=True))
     def get_events(self, obj: Demand) -> Any:  # a ReturnList; the stubs type `.data` as a dict
-        return DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
+        events = DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
+        if not access.can_see_private(self._scope(), obj):
+            for event in events:
+                event["note"] = mask_personal(event["note"])
+        return events
 
 
 class OneLineCharField(serializers.CharField):
     """A title or a name: normalised (buildings.text) before the length and blank checks."""
 
     def run_validation(self, data: Any = empty) -> Any:
-        return super().run_validation(one_line(data) if isinstance(data, str) else data)
+        return super().run_validation(keeping_nul(one_line, data) if isinstance(data, str) else data)
 
 
 class LongCharField(serializers.CharField):
     """A description or a note: lines and tabs kept, control and direction-changing characters removed."""
 
     def run_validation(self, data: Any = empty) -> Any:
-        return super().run_validation(long_text(data) if isinstance(data, str) else data)
+        return super().run_validation(keeping_nul(long_text, data) if isinstance(data, str) else data)
 
 
 class DemandSubmitSerializer(serializers.Serializer):

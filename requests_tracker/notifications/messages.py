@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from buildings.text import long_text
+from buildings.text import long_text, one_line
 
 from ..models import Demand, DemandEvent
 
@@ -219,7 +219,7 @@ def render_email(message: Message) -> tuple[str, str, str]:
     context = _context(message)
     text = render_to_string("notifications/email.txt", context)
     html = render_to_string("notifications/email.html", context)
-    return message.subject, text, html
+    return one_line(message.subject), text, html  # a mail header is one line, whatever was stored
 
 
 # Markdown's punctuation, swapped for the full-width forms Chinese text uses anyway: what a resident

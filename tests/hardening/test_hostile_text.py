@@ -20,8 +20,8 @@ from requests_tracker.models import Demand
 from requests_tracker.notifications import messages
 from tests import factories
 
-HOSTILE_TITLE = "电梯\x01\x07\x1b坏了\n请\u202e修\ue000理\x00"
-HOSTILE_DESCRIPTION = "第一行\x00\x1b\r\n第二行\t缩进\u2066\u202d\x7f\x85末行"
+HOSTILE_TITLE = "电梯\x01\x07\x1b坏了\n请\u202e修\ue000理"
+HOSTILE_DESCRIPTION = "第一行\x1b\r\n第二行\t缩进\u2066\u202d\x7f\x85末行"
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 FORBIDDEN = set(map(chr, range(0x20))) | set(map(chr, range(0x7F, 0xA0))) | BIDI
 
@@ -80,6 +80,16 @@ def test_api_title_of_only_controls_is_a_field_error(cast: factories.Cast) -> No
 
 
 @pytest.mark.django_db
+def test_a_nul_byte_is_refused_by_the_api_and_the_form_and_removed_by_actions(cast: factories.Cast) -> None:
+    body = {"building": "shanghai-tower", "category": "delivery", "title": "外卖\x00无法上楼"}
+    assert APIClient().post("/api/v1/demands/", body, format="json").status_code == 400
+    form = Client().post("/b/shanghai-tower/submit/", {"category": "delivery", "title": "外卖\x00无法上楼"})
+    assert form.status_code == 200 and not Demand.objects.exists()
+    demand = actions.demand_submit(building=cast.tower_a, category=cast.category, title="外卖\x00无法上楼")
+    assert demand.title == "外卖无法上楼"
+
+
+@pytest.mark.django_db
 def test_html_form_submission_is_normalised(cast: factories.Cast) -> None:
     response = Client().post(
         "/b/shanghai-tower/submit/",
@@ -112,7 +122,9 @@ def test_xlsx_and_csv_exports_take_any_stored_text() -> None:
 
 @pytest.mark.django_db
 def test_stored_control_characters_do_not_break_the_stats_xlsx(cast: factories.Cast) -> None:
-    factories.make_demand(cast.tower_a, category=cast.category, title="坏\x01\x07\x1b标题", description="\x00\x0b描述")
+    demand = factories.make_demand(cast.tower_a, category=cast.category)
+    # Text stored before the edge normalised it (a row from an older version, a raw SQL import).
+    Demand.objects.filter(pk=demand.pk).update(title="坏\x01\x07\x1b标题", description="\x0b描述\x1f")
     client = Client()
     client.force_login(cast.district_staff)
     response = client.get("/stats/export.xlsx?what=rows")
@@ -122,7 +134,9 @@ def test_stored_control_characters_do_not_break_the_stats_xlsx(cast: factories.C
 
 @pytest.mark.django_db
 def test_a_newline_in_a_stored_title_makes_a_one_line_mail_subject(cast: factories.Cast) -> None:
-    demand = factories.make_demand(cast.tower_a, category=cast.category, title="第一行\n第二行\r\nBcc: x@example.com")
+    demand = factories.make_demand(cast.tower_a, category=cast.category)
+    Demand.objects.filter(pk=demand.pk).update(title="第一行\n第二行\r\nBcc: x@example.com")
+    demand.refresh_from_db()
     subject, _text, _html = messages.render_email(messages.new_demand(demand))
     assert "\n" not in subject and "\r" not in subject
 
