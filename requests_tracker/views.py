@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
@@ -80,7 +80,8 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                return redirect("track", token=demand.token)
+                # ?submitted: the page says "submitted" this once (no session needed: no cookie, no JS).
+                return redirect(reverse("track", kwargs={"token": demand.token}) + "?submitted=1")
         title = request.POST.get("title", "")
         if title:
             similar = similar_open_demands(building.pk, title)
@@ -153,6 +154,8 @@ def _render_track(
             "demand": demand,
             "steps": selectors.progress_steps(demand),
             "events": events,
+            "just_submitted": request.GET.get("submitted") == "1",
+            "tracking_url": request.build_absolute_uri(reverse("track", kwargs={"token": demand.token})),
             "photos": list(demand.photos.all()),
             "can_say_not_solved": demand.status == Status.RESOLVED and not disputed,
             "disputed": disputed,
@@ -161,6 +164,19 @@ def _render_track(
         },
         status=status,
     )
+
+
+@require_GET
+def demand_track_link(request: HttpRequest, token: str) -> HttpResponse:
+    """/t/<token>/link.txt: the tracking link as a small text file to keep (works without JavaScript)."""
+    demand = _demand_by_token(token)
+    url = request.build_absolute_uri(reverse("track", kwargs={"token": demand.token}))
+    text = "\ufeff" + _("Lousihui demand no. %(ref)s: %(title)s") % {"ref": demand.pk, "title": demand.title}
+    response = HttpResponse(f"{text}\r\n{url}\r\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"lousihui-{demand.pk}.txt"
+    )
+    return response
 
 
 @require_POST
