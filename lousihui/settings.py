@@ -279,5 +279,7 @@ LOGGING = {
 
 # --- Domain settings -------------------------------------------------------
 # Used in links sent out of the site (e-mails, QR codes).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Unset, it is the development address; with DEBUG off posters refuse to print it (links.site_url_missing).
+SITE_URL_CONFIGURED = bool(env.str("SITE_URL", default=""))
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 SITE_NAME = _("Lousihui")

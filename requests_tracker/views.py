@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -27,7 +28,7 @@ from buildings.selectors import districts_with_buildings
 from . import actions, selectors
 from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
 from .intake.selectors import similar_open_demands
-from .links import submit_url
+from .links import site_url_missing, submit_url
 from .models import Category, Demand, DemandPhoto
 from .workflow import STEPS, Status
 
@@ -369,6 +370,14 @@ def _poster_floor(request: HttpRequest, building: Building) -> int | None:
 def poster(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
+    if site_url_missing():
+        # A QR code to http://127.0.0.1:8000 would be printed, stuck on the walls and dead: refuse, and say why.
+        return render(
+            request,
+            "requests_tracker/poster.html",
+            {"building": building, "floor": floor, "site_url_missing": True},
+            status=503,
+        )
     url = submit_url(building, floor)
     return render(
         request,
@@ -379,15 +388,24 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
             "floor": floor,
             "url": url,
             "main_class": "poster-page",
+            "site_url_missing": False,
             "qr_svg": qr_svg(url),
             "categories": list(Category.objects.filter(is_active=True)[:8]),
         },
     )
 
 
+POSTER_REFUSED = _lazy(
+    "SITE_URL is not set: the QR code would lead to the development address. "
+    "Set SITE_URL to the site's public address (e.g. https://lousihui.example.cn) and restart."
+)
+
+
 def poster_qr(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
+    if site_url_missing():
+        return HttpResponse(POSTER_REFUSED, status=503, content_type="text/plain; charset=utf-8")
     name = f"lousihui-{building.slug}" + (f"-floor-{floor}" if floor is not None else "") + ".png"
     response = HttpResponse(qr_png(submit_url(building, floor)), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
