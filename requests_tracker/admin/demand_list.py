@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,10 +29,13 @@ from .forms import DemandActionForm, DemandListEditForm, _seen_version
 
 
 class BoundedDatesChangeList(ChangeList):
-    """Django's change list, with a date-hierarchy year at the calendar's edge (9999) a bad lookup
-    (the "?e=1" redirect) instead of an OverflowError while it computes the year after."""
+    """Django's change list, with a date-hierarchy year at the calendar's edge (9999) and a NUL byte in a
+    filter value (which PostgreSQL refuses) a bad lookup — the "?e=1" redirect — instead of a 500."""
 
     def get_filters(self, request: HttpRequest) -> Any:
+        # The search box (q) has its own check, which shows a message; filters have none.
+        if any("\x00" in value for name, values in request.GET.lists() if name != SEARCH_VAR for value in values):
+            raise IncorrectLookupParameters("NUL in a filter value")
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as exc:
