@@ -60,9 +60,12 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
             # Phones store "rotate me" in EXIF; apply it before the EXIF is dropped.
             image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
+            # Pillow copies the original's info (JPEG comment, XMP, ICC, DPI...) along with the pixels and
+            # writes the comment back on save: a polyglot's <script> in a COM segment survived. Drop it all.
+            image.info = {}
             out = io.BytesIO()
-            # No exif=, no icc_profile=: the new file carries pixels only.
-            image.save(out, format="JPEG", quality=85, optimize=True)
+            # No exif=, no icc_profile=, no comment=: the new file carries pixels only.
+            image.save(out, format="JPEG", quality=85, optimize=True, comment=b"")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise not_an_image from exc
     return CleanPhoto(content=ContentFile(out.getvalue(), name="photo.jpg"), width=image.width, height=image.height)
