@@ -57,11 +57,15 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
         earlier = Demand.objects.filter(submission_key=key, building=building).first() if well_formed else None
         if earlier is not None:
             return redirect("track", token=earlier.token)
+        throttled = not form.is_robot and not _allowed(request, "demand_submit")
+        if form.is_robot or throttled:
+            # Refused before anything is decoded: the photos of a robot or a throttled client are never opened.
+            form = DemandSubmitForm(request.POST, building=building)
         if form.is_robot:
             form.is_valid()
             form.add_error(None, _("This form could not be sent. Please try again."))
             status = 400
-        elif not _allowed(request, "demand_submit"):
+        elif throttled:
             form.is_valid()  # so what was typed is shown again, then refused as a whole
             form.add_error(None, _("Too many demands from here in a short time. Please try again later."))
             status = 429
@@ -81,8 +85,9 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                # ?submitted: the page says "submitted" this once (no session needed: no cookie, no JS).
-                return redirect(reverse("track", kwargs={"token": demand.token}) + "?submitted=1")
+                # The tracking page says "submitted" this once (a flag in the session's messages, no JS needed).
+                messages.success(request, _("Your demand has been submitted."), extra_tags=SUBMITTED_TAG)
+                return redirect("track", token=demand.token)
         title = request.POST.get("title", "")
         if title:
             similar = similar_open_demands(building.pk, title)
@@ -141,6 +146,9 @@ def demand_track(request: HttpRequest, token: str) -> HttpResponse:
     return _render_track(request, demand, NotSolvedForm(), FollowForm())
 
 
+SUBMITTED_TAG = "demand-submitted"
+
+
 def _render_track(
     request: HttpRequest, demand: Demand, not_solved_form: NotSolvedForm, follow_form: FollowForm, status: int = 200
 ) -> HttpResponse:
@@ -155,7 +163,7 @@ def _render_track(
             "demand": demand,
             "steps": selectors.progress_steps(demand),
             "events": events,
-            "just_submitted": request.GET.get("submitted") == "1",
+            "just_submitted": any(SUBMITTED_TAG in m.tags for m in messages.get_messages(request)),
             "tracking_url": request.build_absolute_uri(reverse("track", kwargs={"token": demand.token})),
             "photos": list(demand.photos.all()),
             "can_say_not_solved": demand.status == Status.RESOLVED and not disputed,
