@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "buildings",
     "services",
     "requests_tracker",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,7 +59,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into AXES_LOCKOUT_CALLABLE's answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login lockout (django-axes): by account and by client, each on its own ------------------------
+AUTHENTICATION_BACKENDS = [
+    "lousihui.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)  # hours: 15 minutes
+# Two separate parameters: five failures on one account lock that account from everywhere, five
+# failures from one client lock that client out of every account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lousihui.auth.locked_out"
+AXES_ENABLE_ADMIN = False  # one admin of our own (lousihui.auth): the lockouts, deleted to unlock
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "lousihui.urls"
 
