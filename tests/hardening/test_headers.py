@@ -52,7 +52,7 @@ def test_every_page_has_a_csp_without_inline_script(cast: factories.Cast) -> Non
         response = client.get(path)
         policy = response.get("Content-Security-Policy", "")
         assert policy, path
-        directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in policy.split(";") if d.strip())
+        directives = dict([*d.strip().split(" ", 1), ""][:2] for d in policy.split(";") if d.strip())
         assert "'unsafe-inline'" not in directives.get("script-src", "'self'"), path
         assert "'unsafe-eval'" not in directives.get("script-src", ""), path
         assert directives.get("object-src") == "'none'" and directives.get("frame-ancestors") == "'none'", path
