@@ -108,6 +108,10 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     WebhookEndpoint.objects.create(name="楼事会工作群", url="http://127.0.0.1:9/robot", council=cast.tower_a.council)
     ChannelOptOut.objects.create(user=cast.captain_b, channel="email")
     Escalation.objects.create(demand=demand, step=0, level="captain", fired_at=demand.submitted_at)
+    # The login lockouts (django-axes, buildings/admin.py).
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username="someone", ip_address="203.0.113.7", user_agent="", failures_since_start=2)
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(
