@@ -162,3 +162,31 @@ class CouncilMemberAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["council__building", "user"]
     search_fields = ["display_name", "council__building__name", "user__username"]
     autocomplete_fields = ["council", "user", "company"]
+
+
+# --- Login lockouts (django-axes): see who is locked out, delete the row to unlock ---------------
+from axes.models import AccessAttempt  # noqa: E402
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Failed logins per account and client; deleting a row unlocks it (superusers only)."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = [
+        "username",
+        "ip_address",
+        "user_agent",
+        "failures_since_start",
+        "attempt_time",
+        "get_data",
+        "post_data",
+    ]
+    exclude = ["http_accept", "path_info"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

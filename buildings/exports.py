@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from buildings.text import long_text
+
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -24,7 +26,8 @@ def safe_cell(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool | int | float | date):
         return value
-    text = str(value)
+    # Any stored text, control characters included, becomes a cell XLSX accepts (openpyxl refuses C0).
+    text = long_text(value)
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -56,9 +56,11 @@ INSTALLED_APPS = [
     "requests_tracker.ask",
     "requests_tracker.hall",
     "requests_tracker.search",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "lousihui.csp.content_security_policy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,7 +70,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into AXES_LOCKOUT_CALLABLE's answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login lockout (django-axes): by account and by client, each on its own ------------------------
+AUTHENTICATION_BACKENDS = [
+    "lousihui.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)  # hours: 15 minutes
+# Two separate parameters: five failures on one account lock that account from everywhere, five
+# failures from one client lock that client out of every account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lousihui.auth.locked_out"
+AXES_ENABLE_ADMIN = False  # one admin of our own (lousihui.auth): the lockouts, deleted to unlock
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "lousihui.urls"
 
@@ -236,6 +255,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "lousihui.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -277,7 +301,6 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security (production) -------------------------------------------------
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -285,6 +308,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# X-Forwarded-Proto is trusted only behind a proxy that sets it: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
+# The compose file exposes gunicorn directly, where any client could send the header.
+if env.str("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER"))
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -296,5 +323,7 @@ LOGGING = {
 
 # --- Domain settings -------------------------------------------------------
 # Used in links sent out of the site (e-mails, QR codes).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Unset, it is the development address; with DEBUG off posters refuse to print it (links.site_url_missing).
+SITE_URL_CONFIGURED = bool(env.str("SITE_URL", default=""))
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 SITE_NAME = _("Lousihui")

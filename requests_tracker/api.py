@@ -15,16 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.api_fields import SLUG_PATTERN, SlugLookupField
 from buildings.models import Building, CouncilMember
+from buildings.text import keeping_nul, long_text, one_line
 from services.models import Department
 
 from . import access, actions, selectors, workflow
 from .models import Category, Demand, DemandEvent
+from .privacy import mask_personal
 from .validators import normalize_mainland_mobile
 
 # --- Categories ------------------------------------------------------------------------------
@@ -55,6 +58,8 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Demands ---------------------------------------------------------------------------------
 
 PRIVATE_FIELDS = ("contact_name", "contact_phone", "contact_email", "channel")
+#: Text residents and councils type that the public reads: masked with privacy.mask_personal for them.
+PUBLIC_TEXT_FIELDS = ("title", "description", "company_name", "resolution_note")
 
 
 class DemandEventSerializer(serializers.ModelSerializer):
@@ -144,6 +149,10 @@ class DemandSerializer(serializers.ModelSerializer):
                 data.pop(name, None)
             if not instance.show_company:
                 data["company_name"] = ""
+            # Public text: phone numbers and e-mail addresses typed into it are masked (PIPL).
+            for name in PUBLIC_TEXT_FIELDS:
+                if data.get(name):
+                    data[name] = mask_personal(data[name])
         return data
 
 
@@ -156,7 +165,25 @@ class DemandDetailSerializer(DemandSerializer):
 
     @extend_schema_field(DemandEventSerializer(many=True))
     def get_events(self, obj: Demand) -> Any:  # a ReturnList; the stubs type `.data` as a dict
-        return DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
+        events = DemandEventSerializer(selectors.timeline_for(self._scope(), obj), many=True).data
+        if not access.can_see_private(self._scope(), obj):
+            for event in events:
+                event["note"] = mask_personal(event["note"])
+        return events
+
+
+class OneLineCharField(serializers.CharField):
+    """A title or a name: normalised (buildings.text) before the length and blank checks."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        return super().run_validation(keeping_nul(one_line, data) if isinstance(data, str) else data)
+
+
+class LongCharField(serializers.CharField):
+    """A description or a note: lines and tabs kept, control and direction-changing characters removed."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        return super().run_validation(keeping_nul(long_text, data) if isinstance(data, str) else data)
 
 
 class DemandSubmitSerializer(serializers.Serializer):
@@ -164,11 +191,11 @@ class DemandSubmitSerializer(serializers.Serializer):
 
     building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building"))
     category = SlugLookupField(slug_field="code", queryset=Category.objects.filter(is_active=True), label=_("category"))
-    title = serializers.CharField(max_length=120, label=_("title"))
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, label=_("description"))
+    title = OneLineCharField(max_length=120, label=_("title"))
+    description = LongCharField(max_length=4000, required=False, allow_blank=True, label=_("description"))
     floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=200, label=_("floor"))
-    company_name = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("company"))
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("name"))
+    company_name = OneLineCharField(max_length=200, required=False, allow_blank=True, label=_("company"))
+    contact_name = OneLineCharField(max_length=100, required=False, allow_blank=True, label=_("name"))
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("mobile"))
     contact_email = serializers.EmailField(required=False, allow_blank=True, label=_("e-mail"))
     is_public = serializers.BooleanField(required=False, default=True, label=_("show on the public board"))
@@ -212,7 +239,7 @@ class TransitionSerializer(serializers.Serializer):
         slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
     )
     outcome = serializers.ChoiceField(choices=workflow.Outcome.choices, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    note = LongCharField(max_length=4000, required=False, allow_blank=True)
 
 
 class DemandFilter(django_filters.FilterSet):

@@ -10,6 +10,11 @@ from django.urls import reverse
 from buildings.models import Building
 
 
+def site_url_missing() -> bool:
+    """True when a printed address would be the development default: SITE_URL unset and DEBUG off."""
+    return not settings.DEBUG and not getattr(settings, "SITE_URL_CONFIGURED", True)
+
+
 def submit_url(building: Building | str, floor: int | None = None) -> str:
     """The absolute address a QR code opens: the building's form, on `floor` if given."""
     slug = building if isinstance(building, str) else building.slug

@@ -15,6 +15,7 @@ urlpatterns = [
     path("b/<slug:slug>/d/<int:pk>/support/", views.demand_support, name="demand-support"),
     path("b/<slug:slug>/d/<int:pk>/photos/<int:photo_id>/", views.photo_public, name="photo-public"),
     path("t/<str:token>/", views.demand_track, name="track"),
+    path("t/<str:token>/link.txt", views.demand_track_link, name="track-link"),
     path("t/<str:token>/not-solved/", views.demand_not_solved, name="track-not-solved"),
     path("t/<str:token>/follow/", views.demand_follow, name="track-follow"),
     path("t/<str:token>/photos/<int:photo_id>/", views.photo_by_token, name="photo-by-token"),

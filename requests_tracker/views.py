@@ -14,8 +14,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -27,7 +28,7 @@ from buildings.selectors import districts_with_buildings
 from . import actions, selectors
 from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
 from .intake.selectors import similar_open_demands
-from .links import submit_url
+from .links import site_url_missing, submit_url
 from .models import Category, Demand, DemandPhoto
 from .workflow import STEPS, Status
 
@@ -56,11 +57,15 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
         earlier = Demand.objects.filter(submission_key=key, building=building).first() if well_formed else None
         if earlier is not None:
             return redirect("track", token=earlier.token)
+        throttled = not form.is_robot and not _allowed(request, "demand_submit")
+        if form.is_robot or throttled:
+            # Refused before anything is decoded: the photos of a robot or a throttled client are never opened.
+            form = DemandSubmitForm(request.POST, building=building)
         if form.is_robot:
             form.is_valid()
             form.add_error(None, _("This form could not be sent. Please try again."))
             status = 400
-        elif not _allowed(request, "demand_submit"):
+        elif throttled:
             form.is_valid()  # so what was typed is shown again, then refused as a whole
             form.add_error(None, _("Too many demands from here in a short time. Please try again later."))
             status = 429
@@ -80,6 +85,8 @@ def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
+                # The tracking page says "submitted" this once (a flag in the session's messages, no JS needed).
+                messages.success(request, _("Your demand has been submitted."), extra_tags=SUBMITTED_TAG)
                 return redirect("track", token=demand.token)
         title = request.POST.get("title", "")
         if title:
@@ -139,6 +146,9 @@ def demand_track(request: HttpRequest, token: str) -> HttpResponse:
     return _render_track(request, demand, NotSolvedForm(), FollowForm())
 
 
+SUBMITTED_TAG = "demand-submitted"
+
+
 def _render_track(
     request: HttpRequest, demand: Demand, not_solved_form: NotSolvedForm, follow_form: FollowForm, status: int = 200
 ) -> HttpResponse:
@@ -153,6 +163,8 @@ def _render_track(
             "demand": demand,
             "steps": selectors.progress_steps(demand),
             "events": events,
+            "just_submitted": any(SUBMITTED_TAG in m.tags for m in messages.get_messages(request)),
+            "tracking_url": request.build_absolute_uri(reverse("track", kwargs={"token": demand.token})),
             "photos": list(demand.photos.all()),
             "can_say_not_solved": demand.status == Status.RESOLVED and not disputed,
             "disputed": disputed,
@@ -162,6 +174,19 @@ def _render_track(
         },
         status=status,
     )
+
+
+@require_GET
+def demand_track_link(request: HttpRequest, token: str) -> HttpResponse:
+    """/t/<token>/link.txt: the tracking link as a small text file to keep (works without JavaScript)."""
+    demand = _demand_by_token(token)
+    url = request.build_absolute_uri(reverse("track", kwargs={"token": demand.token}))
+    text = "\ufeff" + _("Lousihui demand no. %(ref)s: %(title)s") % {"ref": demand.pk, "title": demand.title}
+    response = HttpResponse(f"{text}\r\n{url}\r\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"lousihui-{demand.pk}.txt"
+    )
+    return response
 
 
 @require_POST
@@ -355,6 +380,14 @@ def _poster_floor(request: HttpRequest, building: Building) -> int | None:
 def poster(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
+    if site_url_missing():
+        # A QR code to http://127.0.0.1:8000 would be printed, stuck on the walls and dead: refuse, and say why.
+        return render(
+            request,
+            "requests_tracker/poster.html",
+            {"building": building, "floor": floor, "site_url_missing": True},
+            status=503,
+        )
     url = submit_url(building, floor)
     return render(
         request,
@@ -365,15 +398,24 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
             "floor": floor,
             "url": url,
             "main_class": "poster-page",
+            "site_url_missing": False,
             "qr_svg": qr_svg(url),
             "categories": list(Category.objects.filter(is_active=True)[:8]),
         },
     )
 
 
+POSTER_REFUSED = _lazy(
+    "SITE_URL is not set: the QR code would lead to the development address. "
+    "Set SITE_URL to the site's public address (e.g. https://lousihui.example.cn) and restart."
+)
+
+
 def poster_qr(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     floor = _poster_floor(request, building)
+    if site_url_missing():
+        return HttpResponse(POSTER_REFUSED, status=503, content_type="text/plain; charset=utf-8")
     name = f"lousihui-{building.slug}" + (f"-floor-{floor}" if floor is not None else "") + ".png"
     response = HttpResponse(qr_png(submit_url(building, floor)), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -77,6 +77,12 @@ def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _site_url_configured(settings) -> None:  # type: ignore[no-untyped-def]
+    """Tests run with DEBUG off; posters refuse an unset SITE_URL then (tests/hardening sets it unset)."""
+    settings.SITE_URL_CONFIGURED = True
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """LocaleMiddleware leaves the last request's language active; each test starts in Chinese."""
     from django.utils import translation

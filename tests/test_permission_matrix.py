@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -193,6 +194,11 @@ group.add                             403    403    403    403    403    403    
 group.change                          403    403    403    403    403    403    login  login  ok
 group.delete                          403    403    403    403    403    403    login  login  ok
 group.history                         403    403    403    403    403    403    login  login  ok
+accessattempt.changelist              403    403    403    403    403    403    login  login  ok
+accessattempt.add                     403    403    403    403    403    403    login  login  403
+accessattempt.change                  403    403    403    403    403    403    login  login  ok
+accessattempt.delete                  403    403    403    403    403    403    login  login  ok
+accessattempt.history                 403    403    403    403    403    403    login  login  ok
 tokenproxy.changelist                    403    403    403    403    403    403    login  login  ok
 tokenproxy.add                        403    403    403    403    403    403    login  login  ok
 tokenproxy.change                     403    403    403    403    403    403    login  login  ok
@@ -284,6 +290,11 @@ def build_world() -> World:
         "user": {"": cast.resident},
         "group": {"": Group.objects.get()},
         "tokenproxy": {"": TokenProxy.objects.get()},
+        "accessattempt": {
+            "": AccessAttempt.objects.create(
+                username="not-a-cast-member", ip_address="203.0.113.7", user_agent="", failures_since_start=3
+            )
+        },
         "notification": {"": Notification.objects.filter(demand=b).first()},
         "webhookendpoint": {"": robot},
         "channeloptout": {"": ChannelOptOut.objects.create(user=cast.captain_b, channel=Channel.EMAIL)},
@@ -318,6 +329,7 @@ APP = {
     "department": "services",
     "group": "auth",
     "tokenproxy": "authtoken",
+    "accessattempt": "axes",
     "notification": "requests_tracker",
     "webhookendpoint": "requests_tracker",
     "channeloptout": "requests_tracker",

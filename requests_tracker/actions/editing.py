@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from buildings.models import Building, Company, User
+from buildings.text import long_text, one_line
 
 from .. import access
 from ..changes import DemandChange, after_change
@@ -33,7 +34,7 @@ def demand_add_note(
     scope = scope or actor_scope(actor)
     if not access.may_add_note(scope, demand):
         raise TransitionError(_("You may not add notes to this demand."), code="forbidden")
-    note = note.strip()
+    note = long_text(note)
     if not note:
         raise TransitionError(_("The note is empty."), field="note")
     now = timezone.now()
@@ -68,16 +69,18 @@ def demand_moderate(
     """Edits the public title/description or hides the demand; keeps the original and the reason."""
     scope = scope or actor_scope(actor)
     _require_triager(scope, demand, _("Only the building's council may moderate its demands."))
-    reason = reason.strip()
+    reason = long_text(reason)
     if not reason:
         raise TransitionError(_("Say why the demand is edited or hidden."), field="reason")
     changes: dict[str, object] = {}
-    if title is not None and title.strip() != demand.title:
-        if not title.strip():
+    title = None if title is None else one_line(title)
+    description = None if description is None else long_text(description)
+    if title is not None and title != demand.title:
+        if not title:
             raise TransitionError(_("Please give the demand a short title."), field="title")
-        changes["title"] = title.strip()[:120]
-    if description is not None and description.strip() != demand.description:
-        changes["description"] = description.strip()
+        changes["title"] = title[:120]
+    if description is not None and description != demand.description:
+        changes["description"] = description
     if is_hidden is not None and is_hidden != demand.is_hidden:
         changes["is_hidden"] = is_hidden
     if not changes:
@@ -149,7 +152,7 @@ def demand_log(
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=actor_label,
-        note=note.strip(),
+        note=long_text(note),
         is_public=is_public,
         data=data or {},
         created_at=now,
@@ -221,7 +224,7 @@ def demand_edit(
         raise TransitionError(_("This category is no longer in use."), field="category")
     for name in ("company_name", "contact_name", "contact_phone", "contact_email"):
         if name in values:
-            values[name] = (values[name] or "").strip()
+            values[name] = one_line(values[name])
     if "company_name" in values or "building" in values:
         name = values.get("company_name", demand.company_name)
         values["company"] = Company.objects.filter(building=building, name=name).first() if name else None

@@ -17,6 +17,7 @@ from django.utils.translation import override
 
 from buildings.models import Building, Company, User
 from buildings.photos import MAX_PHOTOS, CleanPhoto
+from buildings.text import long_text, one_line
 
 from ..changes import DemandChange, after_change
 from ..models import Category, Demand, DemandEvent, DemandPhoto, Support
@@ -52,20 +53,20 @@ def demand_submit(
     submission with the same key fails with IntegrityError (see `demand_submit_once`).
     """
     now = _now(at)
-    company_name = company_name.strip()
+    company_name = one_line(company_name)
     company = Company.objects.filter(building=building, name=company_name).first() if company_name else None
     demand = Demand(
         kind=kind,  # a question (你问我答) is filed through the same intake
         building=building,
         category=category,
-        title=title.strip(),
-        description=description.strip(),
+        title=one_line(title),
+        description=long_text(description),
         floor=floor,
         company=company,
         company_name=company_name,
-        contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
-        contact_email=contact_email.strip(),
+        contact_name=one_line(contact_name),
+        contact_phone=one_line(contact_phone),
+        contact_email=one_line(contact_email),
         is_public=is_public,
         show_company=show_company,
         channel=channel,
@@ -163,7 +164,7 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
     It writes a public `not_solved` event for the council to see; it does not reopen the demand —
     the captain does, through the workflow's `reopen`, when they agree.
     """
-    reason = reason.strip()
+    reason = long_text(reason)
     if not reason:
         raise ValidationError({"reason": [_("Say what is still not solved.")]})
     if len(reason) > NOT_SOLVED_REASON_MAX:
@@ -200,7 +201,7 @@ def demand_report_not_solved(*, demand: Demand, reason: str, at: datetime | None
 @transaction.atomic
 def demand_follow_by_email(*, demand: Demand, email: str) -> Demand:
     """The submitter leaves (or changes) the e-mail address to be told of changes; it stays private."""
-    email = email.strip()
+    email = one_line(email)
     try:
         validate_email(email)
     except ValidationError:

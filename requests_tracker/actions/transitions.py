@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from buildings.models import User
+from buildings.text import long_text
 
 from .. import access, workflow
 from ..changes import DemandChange, after_change
@@ -114,7 +115,7 @@ def _apply_transition(
             },
             code="invalid_state",
         )
-    note = note.strip()
+    note = long_text(note)
     _validate_params(transition, demand, assignee=assignee, outcome=outcome, note=note, into=into)
 
     changes: dict[str, object] = {"status": transition.target, "version": F("version") + 1, "updated_at": now}

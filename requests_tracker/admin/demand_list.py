@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,6 +26,20 @@ from ..exports import demand_rows
 from ..models import Demand
 from .filters import STATUS_COLOURS, OverdueFilter, QueueFilter, ScopedRelatedFilter
 from .forms import DemandActionForm, DemandListEditForm, _seen_version
+
+
+class BoundedDatesChangeList(ChangeList):
+    """Django's change list, with a date-hierarchy year at the calendar's edge (9999) and a NUL byte in a
+    filter value (which PostgreSQL refuses) a bad lookup — the "?e=1" redirect — instead of a 500."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        # The search box (q) has its own check, which shows a message; filters have none.
+        if any("\x00" in value for name, values in request.GET.lists() if name != SEARCH_VAR for value in values):
+            raise IncorrectLookupParameters("NUL in a filter value")
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 class DemandListAdmin(admin.ModelAdmin):
@@ -207,6 +223,9 @@ class DemandListAdmin(admin.ModelAdmin):
     # --- list edits: compare-and-set on the version shown ----------------------------------
 
     list_editable = ["category"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BoundedDatesChangeList
 
     def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
         base = super().get_changelist_formset(request, **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import CouncilMember
+from buildings.text import LongTextField
 from services.models import Department
 
 from .. import actions, workflow
@@ -36,7 +37,7 @@ class TransitionForm(forms.Form):
         choices=[("", "---------"), *workflow.Outcome.choices], required=False, label=_("outcome")
     )
     # Transition events are on the public timeline, so the note is said to be public where it is typed.
-    note = forms.CharField(
+    note = LongTextField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label=_("public note"),
@@ -85,7 +86,7 @@ class DemandAdminForm(forms.ModelForm):
 
     #: The version the editor saw: an edit on top of someone else's change is refused, never merged silently.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    moderation_reason = forms.CharField(
+    moderation_reason = LongTextField(
         label=_("reason for the edit"),
         max_length=300,
         required=False,
@@ -137,11 +138,11 @@ class DemandActionForm(ActionForm):
     outcome = forms.ChoiceField(
         choices=[("", _("outcome")), *workflow.Outcome.choices], required=False, label=_("outcome")
     )
-    note = forms.CharField(required=False, label=_("note"), max_length=4000)
+    note = LongTextField(required=False, label=_("note"), max_length=4000)
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("text"), max_length=4000)
+    note = LongTextField(widget=forms.Textarea(attrs={"rows": 3}), label=_("text"), max_length=4000)
     is_public = forms.TypedChoiceField(
         choices=[("1", _("Public reply (shown to the resident)")), ("0", _("Internal note (council and handlers)"))],
         coerce=lambda v: v == "1",
@@ -154,7 +155,7 @@ class NoteForm(forms.Form):
 class MergeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     into = forms.ModelChoiceField(queryset=Demand.objects.none(), label=_("the demand it duplicates"))
-    note = forms.CharField(
+    note = LongTextField(
         required=False,
         label=_("public note"),
         max_length=4000,

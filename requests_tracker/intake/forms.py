@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
 from buildings.photos import MAX_PHOTOS, CleanPhoto, clean_photos
+from buildings.text import LongTextField, OneLineField
 
 from ..models import Category
 from ..validators import check_floor, floor_limits, normalize_mainland_mobile
@@ -60,13 +61,13 @@ class DemandSubmitForm(forms.Form):
         empty_label=None,
         error_messages={"required": _("Choose what your demand is about.")},
     )
-    title = forms.CharField(
+    title = OneLineField(
         max_length=120,
         label=_("In one sentence"),
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Food deliveries cannot come upstairs")}),
         error_messages={"required": _("Please give the demand a short title.")},
     )
-    description = forms.CharField(
+    description = LongTextField(
         max_length=4000,
         required=False,
         label=_("Details"),
@@ -74,13 +75,13 @@ class DemandSubmitForm(forms.Form):
     )
     # No inputmode="numeric": phones' digit pads have no minus sign, and basements are negative.
     floor = forms.IntegerField(required=False, label=_("Floor"))
-    company_name = forms.CharField(
+    company_name = OneLineField(
         max_length=200,
         required=False,
         label=_("Company"),
         widget=forms.TextInput(attrs={"list": "companies", "autocomplete": "organization"}),
     )
-    contact_name = forms.CharField(
+    contact_name = OneLineField(
         max_length=100,
         required=False,
         label=_("Your name"),
@@ -169,7 +170,7 @@ class DemandSubmitForm(forms.Form):
 
 
 class NotSolvedForm(forms.Form):
-    reason = forms.CharField(
+    reason = LongTextField(
         max_length=1000,
         label=_("What is still not solved?"),
         widget=forms.Textarea(attrs={"rows": 3}),

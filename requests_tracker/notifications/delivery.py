@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.utils import timezone
 
+from buildings.text import one_line
 from lousihui.celery import app
 
 from ..models import Channel, DeliveryAttempt, Notification, WebhookEndpoint
@@ -116,7 +117,7 @@ def send(notification: Notification) -> None:
 
 def send_email(notification: Notification) -> None:
     message = EmailMultiAlternatives(
-        subject=notification.subject,
+        subject=one_line(notification.subject),  # a header: one line whatever was stored
         body=notification.body_text,
         to=[notification.address],
         headers={
@@ -133,7 +134,10 @@ def send_email(notification: Notification) -> None:
 def webhook_payload(endpoint: WebhookEndpoint, notification: Notification) -> dict[str, object]:
     """The group-robot JSON: WeCom's {"msgtype": "markdown", "markdown": {"content"}}, DingTalk's {title, text}."""
     if endpoint.kind == WebhookEndpoint.Kind.DINGTALK:
-        return {"msgtype": "markdown", "markdown": {"title": notification.subject, "text": notification.body_text}}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": one_line(notification.subject), "text": notification.body_text},
+        }
     return {"msgtype": "markdown", "markdown": {"content": notification.body_text}}
 
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from buildings.text import long_text, one_line
+
 from ..changes import FollowerNews
 from ..models import Demand, DemandEvent
 
@@ -218,12 +220,43 @@ def render_email(message: Message) -> tuple[str, str, str]:
     context = _context(message)
     text = render_to_string("notifications/email.txt", context)
     html = render_to_string("notifications/email.html", context)
-    return message.subject, text, html
+    return one_line(message.subject), text, html  # a mail header is one line, whatever was stored
+
+
+# Markdown's punctuation, swapped for the full-width forms Chinese text uses anyway: what a resident
+# typed ("[点击此处](https://…)", "![](…)", "<font>", "**", "# ") shows as text, never as a link or markup.
+_MARKDOWN = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "<": "＜",
+        ">": "＞",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "#": "＃",
+        "!": "！",
+        "~": "～",
+        "|": "｜",
+        "\\": "＼",
+    }
+)
+
+
+def escape_markdown(text: str) -> str:
+    """Text that WeCom and DingTalk robots show as typed: no links, images, emphasis or headings."""
+    return long_text(text).translate(_MARKDOWN)
 
 
 def render_webhook_text(message: Message) -> str:
-    """Markdown as both WeCom and DingTalk group robots display it."""
-    return render_to_string("notifications/webhook.md", _context(message)).strip()
+    """Markdown as both WeCom and DingTalk group robots display it; every text from people escaped."""
+    context = _context(message)
+    context["subject"] = escape_markdown(message.subject)
+    context["paragraphs"] = [escape_markdown(p) for p in context["paragraphs"]]
+    context["fact_lines"] = [escape_markdown(line) for line in context["fact_lines"]]
+    return render_to_string("notifications/webhook.md", context).strip()
 
 
 def follower_news(news: FollowerNews, *, track_token: str = "") -> Message:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 
 from buildings.models import CouncilMember, User
+from buildings.text import one_line
 from lousihui.celery import app
 
 from ..changes import FollowerNews
@@ -151,7 +152,7 @@ def _row(compose: Compose, *, kind: str, channel: str, language: str, now: datet
         kind=kind,
         channel=channel,
         language=language,
-        subject=subject[:300],
+        subject=one_line(subject)[:300],
         body_text=text,
         body_html=html,
         next_attempt_at=now,

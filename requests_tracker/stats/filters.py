@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -29,6 +29,22 @@ def buildings_for_stats(scope: ActorScope) -> QuerySet[Building]:
     return qs.filter(Q(subdistrict__district_id__in=scope.district_ids) | Q(id__in=scope.triage_building_ids))
 
 
+# The calendar the statistics cover: a date outside it (9999-12-31 as "no end") is refused with a
+# reason, never carried into date arithmetic that overflows.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def in_calendar(value: date | None) -> date | None:
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise forms.ValidationError(
+            _("Choose a date between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+        )
+    return value
+
+
 class StatsFilterForm(forms.Form):
     """The filters of the stats page and API; every value is validated before it reaches a query."""
 
@@ -38,6 +54,12 @@ class StatsFilterForm(forms.Form):
     category = forms.SlugField(label=_("category"), required=False)
     since = forms.DateField(label=_("start date"), required=False)
     until = forms.DateField(label=_("end date"), required=False)
+
+    def clean_since(self) -> date | None:
+        return in_calendar(self.cleaned_data.get("since"))
+
+    def clean_until(self) -> date | None:
+        return in_calendar(self.cleaned_data.get("until"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,7 +26,7 @@ from buildings.models import Building, District
 from .. import access, figures, selectors
 from .compute import compute, headline_for
 from .exports import figure_export, row_export
-from .filters import StatsFilterForm, buildings_for_stats
+from .filters import StatsFilterForm, buildings_for_stats, in_calendar
 
 
 def _page_access(request: HttpRequest) -> selectors.ActorScope:
@@ -141,7 +141,8 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
         first = date(year, month, 1)
-    except (TypeError, ValueError):
+        in_calendar(first)
+    except (TypeError, ValueError, ValidationError):
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month by default
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     form = StatsFilterForm({"district": district.slug, "since": first, "until": last})

@@ -17,13 +17,16 @@
     if (text !== undefined && text !== null) node.textContent = text; // text only: never HTML from data
     return node;
   }
-  function hhmmss(d) { return d.toLocaleTimeString(locale, { hour12: false }); }
+  // The district's clock, whatever zone the screen's device is set to (a screen left on UTC showed 15:00
+  // while the cards said 23:00).
+  var ZONE = "Asia/Shanghai";
+  function hhmmss(d) { return d.toLocaleTimeString(locale, { hour12: false, timeZone: ZONE }); }
   function fmt(s, values) { return s.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; }); }
 
   function tick() {
     var now = new Date();
-    document.getElementById("s-time").textContent = now.toLocaleTimeString(locale, { hour12: false, hour: "2-digit", minute: "2-digit" });
-    document.getElementById("s-date").textContent = now.toLocaleDateString(locale, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
+    document.getElementById("s-time").textContent = now.toLocaleTimeString(locale, { hour12: false, hour: "2-digit", minute: "2-digit", timeZone: ZONE });
+    document.getElementById("s-date").textContent = now.toLocaleDateString(locale, { year: "numeric", month: "long", day: "numeric", weekday: "long", timeZone: ZONE });
   }
 
   function card(d) {

@@ -155,6 +155,10 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
         opens_at=now + timedelta(days=1),
         closes_at=now + timedelta(days=8),
     )
+    # The login lockouts (django-axes, buildings/admin.py).
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username="someone", ip_address="203.0.113.7", user_agent="", failures_since_start=2)
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(
