@@ -23,9 +23,10 @@ MAX_SIDE = 1600
 #: Decompression bombs: refuse images with more pixels than a 48-megapixel phone camera makes. A JPEG
 #: is decoded at 1/2, 1/4 or 1/8 scale (draft), so even this costs a few megapixels of memory.
 MAX_PIXELS = 50_000_000
-#: PNG, WebP and GIF are decoded whole: 8 megapixels (e.g. 1080×7400, a long phone screenshot) at most,
-#: 8 bits per channel — 32 MB decoded as RGBA; the worst allowed photo is measured in tests/hardening.
-MAX_PIXELS_FULL_DECODE = 8_000_000
+#: PNG, WebP and GIF are decoded whole: 6 megapixels (e.g. 1290×4650, a long phone screenshot) at most,
+#: 8 bits per channel — 24 MB decoded as RGBA. The worst allowed photo is measured in tests/hardening:
+#: with every app loaded a worker starts at ~82 MB, and 8 MP took it to 160 MB, over the ~150 MB budget.
+MAX_PIXELS_FULL_DECODE = 6_000_000
 #: PNG colour types and bit depths decoded into 8 bits per channel or less.
 _PNG_MAX_BIT_DEPTH = 8
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
