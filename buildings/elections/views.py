@@ -70,7 +70,7 @@ def vote(request: HttpRequest, key: str) -> HttpResponse:
     context: dict[str, Any] = {"election": election, "building": election.building, "step": "code", "code": ""}
     if request.method == "GET":
         try:
-            actions._voting_window(election, timezone.now())
+            actions.voting_window(election, timezone.now())
         except actions.ElectionError as exc:
             context.update(step="closed", error=exc.message)
             return render(request, "elections/vote.html", context, status=200)

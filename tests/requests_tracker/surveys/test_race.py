@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from requests_tracker.surveys import actions, answers
+from requests_tracker.surveys.actions import responses as response_actions
 from requests_tracker.surveys.models import Answer, InvitationCode, Response, Survey
 from tests import factories
 from tests.requests_tracker.surveys.helpers import make_survey
@@ -31,7 +32,7 @@ def _race(survey_id: int, code: str, monkeypatch: pytest.MonkeyPatch) -> list[An
             barrier.wait()  # both have passed every Python-side check before either writes
         return result
 
-    monkeypatch.setattr(actions, "check_answers", check_then_wait)
+    monkeypatch.setattr(response_actions, "check_answers", check_then_wait)
     results: list[Any] = [None, None]
 
     def run(i: int) -> None:

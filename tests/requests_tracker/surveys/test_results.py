@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from requests_tracker.surveys import actions, selectors
+from requests_tracker.surveys.actions import responses as response_actions
 from requests_tracker.surveys.answers import RawAnswer, check_answers
 from requests_tracker.surveys.models import Answer, Question, Response, Survey, TextAnswer
 from tests import factories
@@ -57,7 +58,7 @@ def bulk_responses(survey: Survey, count: int, companies: list[Any], seed: int =
     for i in range(count):
         response = Response(survey=survey, company=companies[i % len(companies)] if companies else None)
         responses.append(response)
-        r, t = actions._rows(survey, response, patterns[i % len(patterns)])
+        r, t = response_actions._rows(survey, response, patterns[i % len(patterns)])
         rows += r
         texts += t
     Response.objects.bulk_create(responses, batch_size=2000)
