@@ -26,5 +26,7 @@ class RequestsTrackerConfig(AppConfig):
         # News about demands that does not change them (a project answering them moved): the outbox tells
         # their submitters and supporters. Features call changes.tell_followers; none imports notifications.
         changes.on_news("notifications", notifications.on_news)
+        # …and news too big for a request (a project's 2,000 supporters) is promised, then written by a worker.
+        changes.on_news_later("notifications", notifications.on_news_later)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
         panels.on_touch("screens", screen.panels_touched)

@@ -118,3 +118,57 @@ def tell_followers(news: FollowerNews) -> int:
     if not news.demand_ids:
         return 0
     return sum(listener(news) for listener in _news_listeners.values())
+
+
+# --- News told later, by a worker ---------------------------------------------------------------
+# A project linked to 50 demands with 2,000 supporters means 2,000 messages: too many to write in the
+# captain's request. The feature registers a *source* for its kind of news (how to build it again from
+# a reference, and what to do with the number of people told); its action calls
+# `tell_followers_later(kind, ref)`, which costs the request one row; a worker builds the news with the
+# source and hands it to the listeners above. Nothing is lost if the worker is late: the promise is a
+# row in the caller's transaction.
+
+NewsBuilder = Callable[[str], "FollowerNews | None"]
+NewsTold = Callable[[str, int], None]
+LaterListener = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class NewsSource:
+    build: NewsBuilder  # ref → the news (None: there is nothing to tell any more)
+    told: NewsTold | None = None  # called in the worker's transaction with how many people were told
+
+
+_news_sources: dict[str, NewsSource] = {}
+_later_listeners: dict[str, LaterListener] = {}
+
+
+def news_source(kind: str, build: NewsBuilder, told: NewsTold | None = None) -> None:
+    """Registers how to build news of `kind` from a reference (from the feature's AppConfig.ready())."""
+    _news_sources[kind] = NewsSource(build=build, told=told)
+
+
+def on_news_later(name: str, listener: LaterListener) -> None:
+    """Registers whoever records promised news (the outbox) under `name`."""
+    _later_listeners[name] = listener
+
+
+def tell_followers_later(kind: str, ref: str) -> None:
+    """Promises the news (kind, ref) in the caller's transaction; a worker builds and tells it once."""
+    if kind not in _news_sources:
+        raise LookupError(f"no news source registered for {kind!r}")
+    for listener in _later_listeners.values():
+        listener(kind, ref)
+
+
+def build_news(kind: str, ref: str) -> FollowerNews | None:
+    """The promised news, built now by its source (None when the source is gone or has nothing to tell)."""
+    source = _news_sources.get(kind)
+    return source.build(ref) if source is not None else None
+
+
+def news_told(kind: str, ref: str, count: int) -> None:
+    """Lets the source record how many people its news reached."""
+    source = _news_sources.get(kind)
+    if source is not None and source.told is not None:
+        source.told(ref, count)

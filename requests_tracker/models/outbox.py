@@ -267,3 +267,28 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.demand_id} · {self.step} · {self.level}"
+
+
+class NewsFanout(models.Model):
+    """News promised in a request and written out, one outbox row per person, by a worker.
+
+    A project update reaches everyone behind its linked demands: thousands of rows. The request
+    writes this one row (unique per news, so promising twice is a no-op) and publishes a task after
+    commit; the worker builds the news from its source (`changes.news_source`) and writes the rows in
+    one transaction with `done_at`. The sweeper re-publishes a fan-out nobody ran (the broker was down).
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    ref = models.CharField(_("reference"), max_length=100)
+    created_at = models.DateTimeField(_("created at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    told = models.PositiveIntegerField(_("people told"), default=0)
+
+    class Meta:
+        verbose_name = _("news fan-out")
+        verbose_name_plural = _("news fan-outs")
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="news_fanout_once")]
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(done_at=None), name="news_fanout_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ref}"

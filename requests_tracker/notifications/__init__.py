@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .fanout import promise as on_news_later
 from .outbox import on_event, on_news
 
 if TYPE_CHECKING:
     from ..changes import DemandChange
 
-__all__ = ["on_change", "on_event", "on_news"]
+__all__ = ["on_change", "on_event", "on_news", "on_news_later"]
 
 
 def on_change(change: DemandChange) -> None:

@@ -15,7 +15,7 @@ import socket
 
 from celery import Task, shared_task
 
-from . import delivery, digests, escalation, outbox
+from . import delivery, digests, escalation, fanout, outbox
 
 # The names stay those of requests_tracker.tasks, where the tasks used to live: the beat schedule and
 # any message already queued name them.
@@ -38,7 +38,14 @@ def enqueue_notifications(notification_ids: list[int]) -> int:
 
 @shared_task(name="requests_tracker.tasks.sweep_notifications", ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_notifications() -> int:
+    fanout.sweep()  # promised news nobody ran first: it writes rows the delivery sweep then sends
     return delivery.sweep()
+
+
+@shared_task(name=fanout.FAN_OUT_TASK, acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
+def fan_out_news(kind: str, ref: str) -> int:
+    """Writes the outbox rows of promised news (a project update's supporters); idempotent."""
+    return fanout.run(kind, ref)
 
 
 @shared_task(name="requests_tracker.tasks.escalate_overdue", acks_late=True, ignore_result=True)

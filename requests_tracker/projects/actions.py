@@ -1,14 +1,14 @@
 """Writes of the project list. Keyword-only, atomic; the project row is locked while it changes.
 
-Every public update and every status change tells the people behind the linked demands, through the
-core's `changes.tell_followers` (the notification outbox listens there): one message per person per
-update, in the same transaction. Demands are only ever written through `requests_tracker.actions`.
+Every public update and every status change tells the people behind the linked demands (news.py):
+the request promises the news in its transaction, a worker writes one message per person.
+Demands are only ever written through `requests_tracker.actions`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,10 +29,9 @@ from services.resources.actions import resource_set_status
 from services.resources.models import Resource
 
 from ..actions import Assignee, TransitionError, demand_log, demand_transition
-from ..changes import FollowerNews, tell_followers
 from ..models import Demand, DemandEvent
 from ..workflow import Action, Outcome, Status
-from . import access, selectors
+from . import access, news, selectors
 from .models import Milestone, Project, ProjectDemand, ProjectResource, ProjectUpdate
 
 #: Which status a project may move to from which (done → in progress reopens it).
@@ -87,54 +86,6 @@ def _progress(value: object) -> int:
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": _("Progress is a whole number from 0 to 100.")})
     return progress
-
-
-def _news(project: Project, update: ProjectUpdate) -> int:
-    """Tells the followers of the project's linked demands about a public update or status change."""
-    if not project.is_public or not update.is_public:
-        return 0
-    if timezone.now() - update.created_at > timedelta(seconds=settings.NOTIFICATION_BACKDATED_AFTER_SECONDS):
-        return 0  # a backdated update (the demo seed, an import) is old news, as for demand events
-    demand_ids = tuple(ProjectDemand.objects.filter(project=project).values_list("demand_id", flat=True))
-    if not demand_ids:
-        return 0
-    # Lazy labels: the outbox renders each copy in its recipient's language.
-    status = Project.Status(project.status).label
-    facts: list[tuple[object, object]] = [(gettext_lazy("Status"), status)]
-    facts.append((gettext_lazy("Progress"), f"{project.progress}%"))
-    if update.kind == ProjectUpdate.Kind.STATUS:
-        subject = gettext_lazy("Project “%(title)s”: %(status)s")
-        intro = gettext_lazy("The project's status changed to: %(status)s.")
-    else:
-        subject = gettext_lazy("News from the project “%(title)s”")
-        intro = gettext_lazy("The project posted an update.")
-    written = tell_followers(
-        FollowerNews(
-            kind="project_update",
-            key=f"project-update:{update.pk}",
-            demand_ids=demand_ids,
-            subject=_Lazy(subject, title=project.title, status=status),
-            paragraphs=(_Lazy(intro, status=status), update.text),
-            facts=tuple(facts),
-            path=reverse("project", args=[project.pk]),
-            link_label=gettext_lazy("See the project"),
-        )
-    )
-    ProjectUpdate.objects.filter(pk=update.pk).update(notified=written)
-    update.notified = written
-    return written
-
-
-@dataclass(frozen=True)
-class _Lazy:
-    """A translatable template with its values, rendered in whatever language is active when str()'d."""
-
-    template: object
-    title: str = ""
-    status: object = ""
-
-    def __str__(self) -> str:
-        return str(self.template) % {"title": self.title, "status": str(self.status)}
 
 
 @transaction.atomic
@@ -294,7 +245,7 @@ def project_post_update(
         fields.update(progress=new_progress, progress_mode=Project.ProgressMode.MANUAL)
     Project.objects.filter(pk=project.pk).update(**fields)
     project.refresh_from_db()
-    _news(project, update)
+    news.announce(project, update)
     _touch_screens(project)
     return update
 
@@ -350,7 +301,7 @@ def project_set_status(
         author_label=_actor_label(scope, project),
         created_at=now,
     )
-    _news(project, update)
+    news.announce(project, update)
     _touch_screens(project)
     return update
 

@@ -279,6 +279,7 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             project=project, actor=_user(request), scope=self.scope(), **serializer.validated_data
         )
         body = UpdateSerializer(update).data
+        update.refresh_from_db(fields=["notified"])  # told so far: all of them when Celery runs eagerly, else 0
         body["notified"] = update.notified
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -9,8 +9,13 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from buildings import panels
+        from requests_tracker import changes
 
+        from . import news
         from . import panels as project_panels
+
+        # Updates and status changes are told to the people behind the linked demands by a worker.
+        changes.news_source(news.KIND, news.build, news.told)
 
         # The board's projects section, the lobby screen's and the area screens' projects panels.
         panels.register_board_section("projects", project_panels.board_section)

@@ -174,9 +174,12 @@ def projects_by_status_per_building(buildings: QuerySet[Building]) -> dict[int, 
     counts: dict[int, dict[str, int]] = {
         pk: {s: 0 for s in Project.Status.values} for pk in buildings.values_list("pk", flat=True)
     }
-    direct = Project.objects.filter(buildings__in=list(counts)).values_list("buildings", "status", "pk")
-    via_area = Project.objects.filter(subdistrict__buildings__in=list(counts)).values_list(
-        "subdistrict__buildings", "status", "pk"
+    # No ORDER BY inside a UNION (the model's default ordering would add one).
+    direct = Project.objects.filter(buildings__in=list(counts)).values_list("buildings", "status", "pk").order_by()
+    via_area = (
+        Project.objects.filter(subdistrict__buildings__in=list(counts))
+        .values_list("subdistrict__buildings", "status", "pk")
+        .order_by()
     )
     # UNION (not ALL): a project is counted once per building, however it serves it.
     for building_id, status, _pk in direct.union(via_area, all=False):

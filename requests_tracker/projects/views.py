@@ -165,7 +165,7 @@ def project_update(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("project", pk=pk)
         messages.success(
             request,
-            _("Update posted; %(n)s people were told.") % {"n": update.notified}
+            _("Update posted; everyone behind its linked demands is being told.")
             if update.is_public
             else _("Internal note saved."),
         )

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from buildings.models import User
 from requests_tracker import actions as demand_actions
 from requests_tracker.models import Channel, ChannelOptOut, DemandEvent, DemandTally, Notification, SubmitterPreference
+from requests_tracker.notifications import fanout
 from requests_tracker.projects import actions
 from requests_tracker.projects.models import Milestone, Project, ProjectDemand, ProjectUpdate
 from requests_tracker.workflow import Outcome, Status
@@ -239,6 +240,8 @@ def test_milestones_give_the_progress_when_the_project_counts_them(cast: factori
 
 
 def _rows() -> list[Notification]:
+    """The project news rows, once a worker has written them (here, in-process: the worker's part)."""
+    fanout.sweep(grace_seconds=0)
     return list(Notification.objects.filter(kind=Notification.Kind.PROJECT_UPDATE).order_by("address"))
 
 
@@ -260,8 +263,10 @@ def test_a_public_update_tells_submitters_and_supporters_once_each(cast: factori
 
     update = actions.project_post_update(project=project, actor=cast.captain_a, text="外卖柜已到货", progress=70)
 
+    assert update.notified == 0  # promised in the request; a worker tells them
     rows = _rows()
     assert [(n.address, n.language) for n in rows] == [("both@example.com", "en"), ("zhang.min@example.com", "zh-hans")]
+    update.refresh_from_db()
     assert update.notified == 2
     english, chinese = rows
     assert "News from the project" in english.subject and "外卖柜已到货" in english.body_text

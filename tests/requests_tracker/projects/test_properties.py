@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from requests_tracker import actions as demand_actions
 from requests_tracker.models import Channel, ChannelOptOut, DemandEvent, Notification, SubmitterPreference
+from requests_tracker.notifications import fanout
 from requests_tracker.projects import actions
 from requests_tracker.projects.models import ProjectDemand, ProjectUpdate
 from tests import factories
@@ -91,6 +92,8 @@ def _run(cast: factories.Cast, spec: dict[str, Any]) -> None:
         else:
             before = Notification.objects.filter(kind=Notification.Kind.PROJECT_UPDATE).count()
             update = actions.project_post_update(project=project, actor=cast.captain_a, text="进展", is_public=arg)
+            fanout.sweep(grace_seconds=0)  # the worker's part
+            update.refresh_from_db()
             written = Notification.objects.filter(kind=Notification.Kind.PROJECT_UPDATE).count() - before
             expected = _people(spec, linked, users) if arg else set()
             assert written == update.notified == len(expected)
