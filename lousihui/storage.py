@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -24,8 +25,23 @@ from storages.utils import clean_name
 class MediaStorage(S3Storage):
     """S3 storage whose every URL is signed and short-lived, optionally for a browser-facing endpoint."""
 
+    # Set from the options by django-storages (annotations only: a class value would hide the option).
+    client_config: Any
+    public_endpoint_url: str | None
+    connect_timeout: float
+    read_timeout: float
+    max_attempts: int
+
     def get_default_settings(self) -> dict[str, Any]:
-        return {**super().get_default_settings(), "public_endpoint_url": None}
+        return {
+            **super().get_default_settings(),
+            "public_endpoint_url": None,
+            # boto3 waits 60 s to connect and read, five times over: a dead store would hold a gunicorn
+            # worker past its own timeout. Fail fast instead, as with Redis.
+            "connect_timeout": 2.0,
+            "read_timeout": 10.0,
+            "max_attempts": 2,
+        }
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -33,6 +49,13 @@ class MediaStorage(S3Storage):
             # An unsigned URL (or a custom domain, which django-storages leaves unsigned) would make
             # private photos public to whoever has the link, for ever.
             raise ImproperlyConfigured("Media URLs must be signed: querystring_auth on, no custom_domain.")
+        self.client_config = self.client_config.merge(
+            Config(
+                connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
+                retries={"max_attempts": self.max_attempts, "mode": "standard"},
+            )
+        )
         self._url_clients = threading.local()
 
     def _url_client(self) -> Any:

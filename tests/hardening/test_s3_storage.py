@@ -194,3 +194,25 @@ def test_signed_urls_name_the_public_endpoint_when_browsers_reach_the_store_else
     url = storage.url("project-photos/a b.jpg")
     assert url.startswith("http://localhost:9000/media/project-photos/a%20b.jpg?")
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=600" in url
+
+
+def test_a_store_that_does_not_answer_fails_fast_instead_of_holding_the_worker(s3: S3Server) -> None:
+    """boto3's own defaults (60 s to read, five tries) would outlast gunicorn's 30 s worker timeout."""
+    import socket
+    import time
+
+    from lousihui.storage import MediaStorage
+
+    with socket.socket() as silent:  # accepts connections (the backlog does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        options = s3.storage_settings("media")["OPTIONS"] | {"endpoint_url": endpoint, "read_timeout": 1.0}
+        storage = MediaStorage(**options)
+        assert storage.client_config.connect_timeout == 2.0
+        assert storage.client_config.retries == {"max_attempts": 2, "mode": "standard"}
+        started = time.monotonic()
+        with pytest.raises(Exception) as failure:
+            storage.save("demand-photos/x.jpg", ContentFile(b"x"))
+        assert "timeout" in type(failure.value).__name__.lower() or "timed out" in str(failure.value).lower()
+        assert time.monotonic() - started < 8  # 2 attempts x 1 s read timeout, plus backoff
