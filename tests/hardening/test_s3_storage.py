@@ -3,9 +3,11 @@ photos stay private. Against moto's S3 server, started here (a real HTTP S3 endp
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -216,3 +218,36 @@ def test_a_store_that_does_not_answer_fails_fast_instead_of_holding_the_worker(s
             storage.save("demand-photos/x.jpg", ContentFile(b"x"))
         assert "timeout" in type(failure.value).__name__.lower() or "timed out" in str(failure.value).lower()
         assert time.monotonic() - started < 8  # 2 attempts x 1 s read timeout, plus backoff
+
+
+@pytest.mark.django_db
+def test_a_project_photo_shows_by_a_signed_link_the_page_policy_allows(
+    cast: factories.Cast,
+    s3: S3Server,
+    bucket: str,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from requests_tracker.projects import actions as project_actions
+    from tests.requests_tracker.projects.helpers import make_project
+
+    settings.MEDIA_ORIGINS = [s3.endpoint_url]  # as settings.py derives it from S3_PUBLIC_ENDPOINT_URL
+    project = make_project(cast)
+    update = project_actions.project_post_update(
+        project=project,
+        actor=cast.captain_a,
+        text="外卖柜已到货",
+        photo=SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg"),
+    )
+    assert s3.keys(bucket) == [update.photo.name]
+    response = Client().get(reverse("project", args=[project.pk]))
+    assert response.status_code == 200
+    src = re.search(r'<img class="update-photo" src="([^"]+)"', response.content.decode())
+    assert src, "the update's photo is not on the page"
+    url = html.unescape(src.group(1))
+    assert url.startswith(f"{s3.endpoint_url}/{bucket}/project-photos/") and "X-Amz-Signature=" in url
+    img_src = next(d for d in response["Content-Security-Policy"].split("; ") if d.startswith("img-src"))
+    assert s3.endpoint_url in img_src.split()
+    with urllib.request.urlopen(url, timeout=5) as image:
+        assert Image.open(io.BytesIO(image.read())).format == "JPEG"
