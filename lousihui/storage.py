@@ -39,7 +39,7 @@ class MediaStorage(S3Storage):
             # boto3 waits 60 s to connect and read, five times over: a dead store would hold a gunicorn
             # worker past its own timeout. Fail fast instead, as with Redis.
             "connect_timeout": 2.0,
-            "read_timeout": 10.0,
+            "read_timeout": 5.0,
             "max_attempts": 2,
         }
 
