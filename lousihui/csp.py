@@ -27,10 +27,17 @@ DEFAULT_POLICY = "; ".join(
 )
 
 
+def with_media_origins(policy: str, origins: list[str]) -> str:
+    """Images may also come from the object store's signed URLs (settings.MEDIA_ORIGINS, S3 media)."""
+    if not origins:
+        return policy
+    return "; ".join(f"{d} {' '.join(origins)}" if d.split(" ", 1)[0] == "img-src" else d for d in policy.split("; "))
+
+
 def content_security_policy(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_POLICY)
+    policy = with_media_origins(getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_POLICY), settings.MEDIA_ORIGINS)
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)

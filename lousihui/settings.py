@@ -237,8 +237,44 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Media (photos) on the local disk by default; on S3-compatible object storage when S3_BUCKET is set, so
+# that every web instance and worker sees every photo. Credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role); the bucket stays private (lousihui/storage.py).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # unset: AWS itself
+# Where browsers reach the store, when not where the app does (compose: minio:9000 inside, localhost outside).
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="") or S3_ENDPOINT_URL
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+# MinIO wants path-style addresses; Aliyun OSS and Tencent COS want "virtual" (bucket in the host name).
+S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path" if S3_ENDPOINT_URL else "virtual")
+MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+#: Origins of signed media URLs, added to the Content-Security-Policy's img-src (lousihui/csp.py).
+MEDIA_ORIGINS: list[str] = []
+if S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "lousihui.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "public_endpoint_url": S3_PUBLIC_ENDPOINT_URL or None,
+            "region_name": S3_REGION,
+            "location": env.str("S3_PREFIX", default=""),
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+            "default_acl": None,  # no ACL header: objects take the bucket's private policy
+            "querystring_auth": True,  # every URL signed...
+            "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=600),  # ...and short-lived
+            "file_overwrite": False,
+        },
+    }
+    if not S3_PUBLIC_ENDPOINT_URL:
+        MEDIA_ORIGINS = [f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com", f"https://{S3_BUCKET}.s3.amazonaws.com"]
+    else:
+        _public = env.url("S3_PUBLIC_ENDPOINT_URL", default=S3_PUBLIC_ENDPOINT_URL)  # parsed
+        _host = f"{S3_BUCKET}.{_public.netloc}" if S3_ADDRESSING_STYLE == "virtual" else _public.netloc
+        MEDIA_ORIGINS = [f"{_public.scheme}://{_host}"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

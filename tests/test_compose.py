@@ -14,19 +14,25 @@ def _command(service: str) -> str:
     return " ".join(command) if isinstance(command, list) else command
 
 
-def test_compose_names_the_five_services() -> None:
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
+def test_compose_names_the_services() -> None:
+    assert set(SERVICES) == {"postgres", "redis", "minio", "minio-init", "web", "worker", "beat"}
 
 
-def test_every_service_has_a_health_check() -> None:
+def test_every_long_running_service_has_a_health_check() -> None:
     for name, service in SERVICES.items():
+        if service.get("restart") == "no":
+            continue  # one-shot (minio-init): the services after it wait for it to complete
         assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
 
 
 def test_data_lives_in_named_volumes() -> None:
     assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
     assert "redis-data:/data" in SERVICES["redis"]["volumes"]
-    assert {"postgres-data", "redis-data", "media"} <= set(COMPOSE["volumes"])
+    assert "minio-data:/data" in SERVICES["minio"]["volumes"]
+    assert {"postgres-data", "redis-data", "minio-data"} <= set(COMPOSE["volumes"])
+    # Photos are in the object store, not on a disk only one container sees.
+    for name in ("web", "worker"):
+        assert not [v for v in SERVICES[name].get("volumes", []) if v.endswith(":/app/media")], name
 
 
 def test_app_services_share_the_configuration_the_settings_read() -> None:
@@ -39,6 +45,32 @@ def test_app_services_share_the_configuration_the_settings_read() -> None:
         assert env["DEBUG"] == "0"
         assert SERVICES[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert SERVICES[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert SERVICES[name]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+
+
+def test_app_services_keep_media_in_minio_under_the_names_the_settings_read() -> None:
+    settings_py = (ROOT / "lousihui" / "settings.py").read_text()
+    minio = SERVICES["minio"]["environment"]
+    for name in ("web", "worker"):
+        env = SERVICES[name]["environment"]
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["S3_BUCKET"] == SERVICES["minio-init"]["environment"]["S3_BUCKET"]
+        # The app signs in with the store's credentials, from .env (no password in the file).
+        assert env["AWS_ACCESS_KEY_ID"] == minio["MINIO_ROOT_USER"]
+        assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]
+        assert ":?" in env["AWS_SECRET_ACCESS_KEY"]
+        for key in (k for k in env if k.startswith("S3_")):
+            assert f'"{key}"' in settings_py, f"settings.py does not read {key}"
+
+
+def test_the_bucket_is_created_private_before_the_app_starts() -> None:
+    init = SERVICES["minio-init"]
+    script = " ".join(init["entrypoint"])
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert 'mc mb --ignore-existing "store/$$S3_BUCKET"' in script
+    assert 'mc anonymous set none "store/$$S3_BUCKET"' in script
+    assert SERVICES["minio"]["image"] == init["image"] and "RELEASE." in init["image"]  # pinned, mc inside
+    assert "mc ready local" in " ".join(SERVICES["minio"]["healthcheck"]["test"])
 
 
 def test_commands_point_at_real_entry_points() -> None:
