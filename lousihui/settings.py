@@ -363,3 +363,5 @@ LOGGING = {
 SITE_URL_CONFIGURED = bool(env.str("SITE_URL", default=""))
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 SITE_NAME = _("Lousihui")
+# Case look-up answers are cached until the search index changes (requests_tracker/search/cache.py); 0: off.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)

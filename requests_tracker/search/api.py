@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import engine, selectors
+from . import cache as answers
+from . import selectors
 
 PAGE = 20
 
@@ -56,7 +57,7 @@ class SearchView(APIView):
         params = selectors.parse(request.query_params)
         if params.errors:
             return Response({k: [v] for k, v in params.errors.items()}, status=400)
-        count, hits = engine.search(params.q, params.filters, limit=PAGE)
+        count, hits = answers.search(params.q, params.filters, limit=PAGE)
         return Response(
             {
                 "count": count,

@@ -29,7 +29,7 @@ MAX_GROUPS = 8
 #: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
 CASE_PRIOR = 1.0
 #: How many matching documents PostgreSQL ranks at most (see _candidates); "count" says at most this.
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 300
 #: Below this many matches for the words, the titles' characters are consulted too (typos).
 FALLBACK_BELOW = 3
 #: Queries this short always consult the titles' trigrams too.

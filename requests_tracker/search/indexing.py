@@ -24,6 +24,7 @@ from requests_tracker.models import Demand
 from requests_tracker.workflow import Outcome, Status
 from services.guide.models import Matter
 
+from . import cache as answers
 from . import segment
 from .models import SearchDocument
 
@@ -49,6 +50,7 @@ def _save(doc_fields: dict[str, Any], **key: Any) -> None:
             + SearchVector(Value(chars), weight="D", config="simple")
         )
     SearchDocument.objects.update_or_create(defaults=doc_fields, **key)
+    answers.index_changed()
 
 
 def on_change(change: DemandChange) -> None:
@@ -67,7 +69,8 @@ def index_demand(demand_id: int) -> None:
         .first()
     )
     if demand is None or not _searchable(demand):
-        SearchDocument.objects.filter(demand_id=demand_id).delete()
+        if SearchDocument.objects.filter(demand_id=demand_id).delete()[0]:
+            answers.index_changed()
         return
     building = demand.building
     with override("zh-hans"):
@@ -116,7 +119,8 @@ def index_matter(matter_id: int) -> None:
     """The guide's hook: a matter was created or edited."""
     matter = Matter.objects.select_related("department").filter(pk=matter_id).first()
     if matter is None or not matter.is_published or not matter.department.is_active:
-        SearchDocument.objects.filter(matter_id=matter_id).delete()
+        if SearchDocument.objects.filter(matter_id=matter_id).delete()[0]:
+            answers.index_changed()
         return
     department = matter.department
     body = "\n".join(x for x in (matter.audience, matter.steps, matter.documents) if x)
@@ -145,6 +149,7 @@ def index_matter(matter_id: int) -> None:
 def rebuild() -> int:
     """Re-indexes everything (after a bulk load or a dictionary change); returns the document count."""
     SearchDocument.objects.all().delete()
+    answers.index_changed()
     resolved = Demand.objects.filter(status=Status.RESOLVED, outcome__in=SEARCHABLE_OUTCOMES, is_public=True)
     for demand_id in resolved.values_list("pk", flat=True).iterator():
         index_demand(demand_id)

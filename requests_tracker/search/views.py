@@ -14,6 +14,7 @@ from buildings.selectors import building_list, districts_with_buildings
 from requests_tracker.models import Category
 from services.guide.selectors import matters_by_ids
 
+from . import cache as answers
 from . import engine, selectors
 from .engine import MAX_QUERY
 
@@ -27,7 +28,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     raw_page = request.GET.get("page", "1")
     page_number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1000 else 1
     if searched and not params.errors:
-        count, hits = engine.search(params.q, params.filters, limit=PAGE, offset=(page_number - 1) * PAGE)
+        count, hits = answers.search(params.q, params.filters, limit=PAGE, offset=(page_number - 1) * PAGE)
     errors = (
         params.errors if searched or len(params.errors) > 1 else {k: v for k, v in params.errors.items() if k != "q"}
     )
@@ -65,7 +66,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     matters: list[Any] = []
     category_id = params.filters.category_id
     if params.q and "category" not in params.errors:
-        ids = [h.id for h in engine.search(params.q, replace(params.filters, kind="matter"), limit=SUGGESTED)[1]]
+        ids = [h.id for h in answers.search(params.q, replace(params.filters, kind="matter"), limit=SUGGESTED)[1]]
         found = matters_by_ids(ids)
         matters = [found[i] for i in ids if i in found]
     if not matters and category_id is not None:
