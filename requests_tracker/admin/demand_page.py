@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,6 @@ class DemandPageAdmin(admin.ModelAdmin):
         "updated_at",
         "channel",
         "submitted_by",
-        "tracking_link",
     ]
     fieldsets = (
         (
@@ -86,7 +86,6 @@ class DemandPageAdmin(admin.ModelAdmin):
                     "outcome",
                     "duplicate_of",
                     "resolution_note",
-                    "tracking_link",
                 )
             },
         ),
@@ -174,6 +173,17 @@ class DemandPageAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
+        # The tracking link belongs to the submitter alone: it is never shown in the admin, except this
+        # once to whoever records a demand for a walk-in resident, to hand it over (print it or write it down).
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+                gettext("Give the resident this tracking link; it is shown only now:"),
+                request.build_absolute_uri(reverse("track", args=[created.token])),
+                request.build_absolute_uri(reverse("track", args=[created.token])),
+            ),
+        )
 
     @transaction.atomic
     def _save_edit(self, request: HttpRequest, obj: Demand, form: forms.ModelForm) -> None:
