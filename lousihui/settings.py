@@ -266,7 +266,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
-        "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
+        # New browser keys for anonymous supports (附议), per client address; supports themselves are not
+        # limited (requests_tracker/intake/browser_keys.py): a browser keeps its key for two years.
+        "browser_key": env.str("THROTTLE_BROWSER_KEY", default="20/hour"),
         # Generous: a whole company answers from behind one office NAT address.
         "survey_response": env.str("THROTTLE_SURVEY_RESPONSE", default="300/hour"),
         "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="300/minute"),
