@@ -188,7 +188,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_tracker.tasks.send_weekly_figures",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
     },
+    # Personal data: contact details erased CONTACT_RETENTION_DAYS after resolution (README "Personal data").
+    "erase-expired-contacts": {
+        "task": "requests_tracker.tasks.erase_expired_contacts",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
+
+# --- Personal data (README "Personal data") -----------------------------------
+# Days after a demand's resolution when the submitter's contact details (and hall-form answers) are erased.
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=180)
+# How long contact details stay shown to a handler after one logged "show" in the admin.
+CONTACT_REVEAL_MINUTES = env.int("CONTACT_REVEAL_MINUTES", default=10)
 
 # --- Notifications (the outbox; see requests_tracker/notifications/) ------
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)

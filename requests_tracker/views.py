@@ -4,6 +4,7 @@ import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -27,6 +28,7 @@ from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
 from .intake.selectors import similar_open_demands
 from .links import site_url_missing, submit_url
 from .models import Category, Demand, DemandPhoto
+from .privacy import masked_contacts
 from .workflow import STEPS, Status
 
 
@@ -170,9 +172,23 @@ def _render_track(
             "not_solved_form": not_solved_form,
             "follow_form": follow_form,
             "sections": panels.demand_sections(demand, request),  # features' boxes (buildings.panels)
+            # What the council holds to reach the submitter, masked even here (a shared screen, a shoulder).
+            "contacts": masked_contacts(demand),
+            "retention_days": settings.CONTACT_RETENTION_DAYS,
         },
         status=status,
     )
+
+
+@require_POST
+def demand_erase_contact(request: HttpRequest, token: str) -> HttpResponse:
+    """The submitter erases their contact details at once (the timeline keeps a note, without them)."""
+    demand = _demand_by_token(token)
+    actions.demand_erase_contact(demand=demand, by=actions.ERASED_BY_SUBMITTER)
+    messages.success(
+        request, _("Your contact details have been erased. The council can no longer reach you; this page still works.")
+    )
+    return redirect("track", token=demand.token)
 
 
 @require_GET

@@ -21,6 +21,7 @@ from buildings.models import Building
 
 from .. import access, actions, selectors, workflow
 from ..models import Category, Demand, ResponseTemplate
+from . import contacts
 from .forms import MODERATED_FIELDS, DemandAdminForm, MergeForm, NoteForm, TransitionForm, _seen_version
 from .inlines import DemandEventInline, DemandRevisionInline
 
@@ -49,6 +50,7 @@ class DemandPageAdmin(admin.ModelAdmin):
         "updated_at",
         "channel",
         "submitted_by",
+        contacts.MASKED_FIELD,
     ]
     fieldsets = (
         (
@@ -107,6 +109,10 @@ class DemandPageAdmin(admin.ModelAdmin):
 
     # --- the form ------------------------------------------------------------------------
 
+    @admin.display(description=_("contact details"))
+    def masked_contact(self, obj: Demand) -> str:
+        return contacts.masked_contact_html(obj)
+
     def get_fieldsets(self, request: HttpRequest, obj: Demand | None = None) -> Any:
         if obj is None:
             # A new demand has no progress yet, and the channel is set by the submission.
@@ -114,13 +120,29 @@ class DemandPageAdmin(admin.ModelAdmin):
                 self.fieldsets[0],
                 (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
             )
+        fieldsets: Any = self.fieldsets
         if not self.has_change_permission(request, obj):
             # Read-only readers (departments, district staff) have no edit to explain.
-            return tuple(
+            fieldsets = tuple(
                 (name, {"fields": tuple(f for f in opts["fields"] if f not in ("moderation_reason", "seen_version"))})
-                for name, opts in self.fieldsets
+                for name, opts in fieldsets
             )
-        return self.fieldsets
+        if not contacts.is_revealed(request, obj):
+            # Masked until "show" (logged); the form then has no contact fields, so a save cannot touch them.
+            fieldsets = tuple(
+                (
+                    name,
+                    {
+                        "fields": tuple(
+                            contacts.MASKED_FIELD if f == "contact_name" else f
+                            for f in opts["fields"]
+                            if f not in ("contact_phone", "contact_email")
+                        )
+                    },
+                )
+                for name, opts in fieldsets
+            )
+        return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Demand | None = None) -> Any:
         readonly = list(self.readonly_fields)
