@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,7 @@ COOKIE_AGE = 2 * 365 * 24 * 3600
 THROTTLE_SCOPE = "browser_key"
 _SALT = "lousihui.browser-key"
 _RAW = re.compile(r"[A-Za-z0-9_-]{22,64}")
+logger = logging.getLogger(__name__)
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 
@@ -67,7 +69,12 @@ class _Scope:
 
 def _may_issue(request: HttpRequest) -> bool:
     # DRF's scoped throttle: the same cache and the same client address (NUM_PROXIES) as the API's limits.
-    return ScopedRateThrottle().allow_request(request, _Scope())  # type: ignore[arg-type]
+    try:
+        return ScopedRateThrottle().allow_request(request, _Scope())  # type: ignore[arg-type]
+    except Exception:
+        # The cache is down: the page is still served, only without a new key (nothing to count then).
+        logger.warning("browser key not issued: the throttle's cache failed", exc_info=True)
+        return False
 
 
 def issue(request: HttpRequest, response: HttpResponse) -> bool:

@@ -152,3 +152,17 @@ def _request_with(cookie: str) -> Any:
     request = RequestFactory().get("/")
     request.COOKIES[COOKIE] = cookie
     return request
+
+
+def test_a_page_is_served_without_a_key_when_the_cache_is_down(demand: Demand, settings: Any) -> None:
+    # Nothing listens on port 9: the throttle cannot count, so no key is issued, and the page still works.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    response = Client().get(public_url(demand))
+    assert response.status_code == 200
+    assert COOKIE not in response.cookies
