@@ -157,3 +157,18 @@ def test_district_staff_read_the_access_log_of_their_district_only(cast: factori
     # The councils and departments whose shows it records do not read it.
     for user in (cast.captain_a, cast.dept_staff):
         assert _client(user).get(reverse("admin:requests_tracker_contactreveal_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_access_log_list_runs_a_fixed_number_of_queries(
+    cast: factories.Cast, demand: Demand, django_assert_num_queries: Any, rows: int
+) -> None:
+    for _ in range(rows):
+        actions.contact_reveal(demand=demand, actor=cast.dept_staff)
+    client = _client(cast.district_staff)
+    client.get(reverse("admin:requests_tracker_contactreveal_changelist"))  # the session, warmed
+    # session; user; the scope (seats, departments, districts: 3); counts (filtered and total: 2); the
+    # user's permissions for the admin's menu (2); the rows, with their buildings (1)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("admin:requests_tracker_contactreveal_changelist"))
+    assert response.status_code == 200 and len(response.context["cl"].result_list) == rows
