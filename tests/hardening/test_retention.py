@@ -141,3 +141,26 @@ def test_a_hall_request_without_contact_details_still_has_its_answers_erased_on_
     assert erase_expired_contacts() == 1
     assert "note" not in Demand.objects.get(pk=demand.pk).hall_request.answers
     assert erase_expired_contacts() == 0
+
+
+@pytest.mark.celery
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_runs_the_task_the_beat_sends_with_the_period_from_the_environment(
+    transactional_db: None, tmp_path: Any
+) -> None:
+    from tests.requests_tracker.notification_helpers import celery_worker, wait_until, worker_env
+
+    app.control.purge()
+    cast = factories.build_cast()
+    month_old = _resolved(cast, 31)
+    week_old = _resolved(cast, 7)
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("erase_expired_contacts")]
+    try:
+        with celery_worker(worker_env(tmp_path, CONTACT_RETENTION_DAYS="30"), "retention"):
+            app.send_task(entry["task"])
+            wait_until(lambda: _contact(month_old) == ("", "", ""), timeout=60)
+    finally:
+        app.control.purge()
+    assert _contact(week_old) == (NAME, PHONE, EMAIL)
+    assert len(_erasure_notes(month_old)) == 1
