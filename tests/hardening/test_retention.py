@@ -13,6 +13,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from lousihui.celery import app
 from requests_tracker import actions
@@ -164,3 +167,34 @@ def test_a_real_worker_runs_the_task_the_beat_sends_with_the_period_from_the_env
         app.control.purge()
     assert _contact(week_old) == (NAME, PHONE, EMAIL)
     assert len(_erasure_notes(month_old)) == 1
+
+
+_contact_text = st.text(st.characters(codec="utf-8", categories=["L", "N"]), min_size=0, max_size=12)
+
+
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=_contact_text,
+    phone=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True) | st.just(""),
+    email=st.emails(domains=st.just("example.com")) | st.just(""),
+    by=st.sampled_from([actions.ERASED_BY_RETENTION, actions.ERASED_BY_SUBMITTER]),
+)
+def test_erasure_leaves_nothing_and_its_note_never_depends_on_the_data(
+    cast: factories.Cast, name: str, phone: str, email: str, by: str
+) -> None:
+    demand = factories.make_demand(
+        cast.tower_a, cast.category, contact_name=name, contact_phone=phone, contact_email=email[:254]
+    )
+    held = [field for field, value in zip(CONTACT, (name.strip(), phone, email), strict=True) if value]
+    event = actions.demand_erase_contact(demand=demand, by=by)
+    assert _contact(demand) == ("", "", "")
+    if not held:
+        assert event is None  # nothing held, nothing written
+        return
+    assert event is not None and event.data == {"by": by, "fields": held}
+    # The note is one fixed sentence per eraser: it cannot carry any of the values.
+    other = factories.make_demand(cast.tower_a, cast.category, contact_phone="13800000000")
+    twin = actions.demand_erase_contact(demand=other, by=by)
+    assert twin is not None and event.note == twin.note and event.actor_label == twin.actor_label
+    # A second erasure finds nothing.
+    assert actions.demand_erase_contact(demand=demand, by=by) is None
