@@ -188,7 +188,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_tracker.tasks.send_weekly_figures",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
     },
+    # Personal data: contact details erased CONTACT_RETENTION_DAYS after resolution (README "Personal data").
+    "erase-expired-contacts": {
+        "task": "requests_tracker.tasks.erase_expired_contacts",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
+
+# --- Personal data (README "Personal data") -----------------------------------
+# Days after a demand's resolution when the submitter's contact details (and hall-form answers) are erased.
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=180)
+# How long contact details stay shown to a handler after one logged "show" in the admin.
+CONTACT_REVEAL_MINUTES = env.int("CONTACT_REVEAL_MINUTES", default=10)
 
 # --- Notifications (the outbox; see requests_tracker/notifications/) ------
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
@@ -302,7 +313,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
-        "demand_support": env.str("THROTTLE_DEMAND_SUPPORT", default="60/hour"),
+        # New browser keys for anonymous supports (附议), per client address; supports themselves are not
+        # limited (requests_tracker/intake/browser_keys.py): a browser keeps its key for two years.
+        "browser_key": env.str("THROTTLE_BROWSER_KEY", default="20/hour"),
         # Generous: a whole company answers from behind one office NAT address.
         "survey_response": env.str("THROTTLE_SURVEY_RESPONSE", default="300/hour"),
         "election_ballot": env.str("THROTTLE_ELECTION_BALLOT", default="300/minute"),

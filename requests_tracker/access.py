@@ -11,6 +11,7 @@ loaded once per request, and make no query of their own unless they return a que
 - editing, moderating, moving, noting: `may_edit`, `may_move_building`, `may_add_note`
 - the admin: `may_use_admin`, `may_create_demands`, `may_delete_demands`
 - statistics and exports: `can_read_stats`, `stats_building_ids`, `may_export`
+- personal data: `may_read_contact_log`, `contact_log_in_scope` (who had contact details shown)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db.models import Q, QuerySet
 from buildings.access import ActorScope
 from buildings.models import Building
 
-from .models import Demand
+from .models import ContactReveal, Demand
 from .workflow import TRANSITIONS, Role, Transition, plain_transitions
 
 if TYPE_CHECKING:
@@ -185,3 +186,22 @@ def stats_building_ids(scope: ActorScope) -> set[int] | None:
 def may_export(scope: ActorScope) -> bool:
     """Row exports (CSV/XLSX) of demands: whoever may open the demand list; they export only their scope."""
     return scope.handles_demands
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+def may_read_contact_log(scope: ActorScope) -> bool:
+    """The log of contact details shown in the admin: district staff (their district) and superusers.
+    Not the councils or departments whose reveals it records."""
+    return bool(scope.is_superuser or scope.district_ids)
+
+
+def contact_log_in_scope(scope: ActorScope) -> QuerySet[ContactReveal]:
+    """The reveals of demands of the user's districts' buildings (all for superusers)."""
+    qs = ContactReveal.objects.all()
+    if scope.is_superuser:
+        return qs
+    if not scope.district_ids:
+        return qs.none()
+    return qs.filter(building__subdistrict__district_id__in=scope.district_ids)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 # Who a user is lives at the bottom layer (buildings.access); re-exported for the demand code.
@@ -22,7 +23,7 @@ from . import figures
 from .access import can_see_private, demands_visible_to
 from .access import public_demands as public_demands
 from .models import Category, Demand, DemandEvent
-from .workflow import STEPS
+from .workflow import STEPS, Status
 
 
 @dataclass(frozen=True)
@@ -145,4 +146,20 @@ def public_demand(building_id: int, demand_id: int) -> Demand | None:
         .filter(building_id=building_id, pk=demand_id)
         .select_related("building__council", "category", "company")
         .first()
+    )
+
+
+# --- personal data ---------------------------------------------------------------------------------
+
+
+def contacts_due_for_erasure(now: datetime, days: int) -> QuerySet[Demand]:
+    """Resolved more than `days` ago and still holding contact details (or a hall request's answers not
+    yet erased): what the retention task hands to `actions.demand_erase_contact`, oldest first."""
+    erased = DemandEvent.objects.filter(demand=OuterRef("pk"), kind=DemandEvent.Kind.CONTACT_ERASED)
+    holds = ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(contact_email="")
+    hall = Q(channel=Demand.Channel.HALL) & ~Exists(erased)
+    return (
+        Demand.objects.filter(status=Status.RESOLVED, resolved_at__lt=now - timedelta(days=days))
+        .filter(holds | hall)
+        .order_by("resolved_at", "id")
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("t/<str:token>/link.txt", views.demand_track_link, name="track-link"),
     path("t/<str:token>/not-solved/", views.demand_not_solved, name="track-not-solved"),
     path("t/<str:token>/follow/", views.demand_follow, name="track-follow"),
+    path("t/<str:token>/erase-contact/", views.demand_erase_contact, name="track-erase-contact"),
     path("t/<str:token>/photos/<int:photo_id>/", views.photo_by_token, name="photo-by-token"),
     path("screen/area/<slug:slug>/", screen_views.area_screen_page, name="area-screen"),
     path("screen/<slug:slug>/", screen_views.screen_page, name="screen"),

@@ -1,9 +1,6 @@
 """Residents' HTML pages: pick a building, submit a demand, follow it, the building's public board."""
 
-import hashlib
-import hmac
 import re
-import secrets
 import uuid
 from typing import Any
 
@@ -26,10 +23,12 @@ from buildings.qr import qr_png, qr_svg
 from buildings.selectors import districts_with_buildings
 
 from . import actions, selectors
+from .intake import browser_keys
 from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
 from .intake.selectors import similar_open_demands
 from .links import site_url_missing, submit_url
 from .models import Category, Demand, DemandPhoto
+from .privacy import masked_contacts
 from .workflow import STEPS, Status
 
 
@@ -44,6 +43,7 @@ def _active_building(slug: str) -> Building:
 
 
 @require_http_methods(["GET", "POST"])
+@browser_keys.issues_key  # the look-alikes offer +1 instead of a new demand
 def demand_submit(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     status = 200
@@ -141,6 +141,7 @@ def _demand_by_token(token: str) -> Demand:
     return demand
 
 
+@browser_keys.issues_key
 def demand_track(request: HttpRequest, token: str) -> HttpResponse:
     demand = _demand_by_token(token)
     return _render_track(request, demand, NotSolvedForm(), FollowForm())
@@ -171,9 +172,23 @@ def _render_track(
             "not_solved_form": not_solved_form,
             "follow_form": follow_form,
             "sections": panels.demand_sections(demand, request),  # features' boxes (buildings.panels)
+            # What the council holds to reach the submitter, masked even here (a shared screen, a shoulder).
+            "contacts": masked_contacts(demand),
+            "retention_days": settings.CONTACT_RETENTION_DAYS,
         },
         status=status,
     )
+
+
+@require_POST
+def demand_erase_contact(request: HttpRequest, token: str) -> HttpResponse:
+    """The submitter erases their contact details at once (the timeline keeps a note, without them)."""
+    demand = _demand_by_token(token)
+    actions.demand_erase_contact(demand=demand, by=actions.ERASED_BY_SUBMITTER)
+    messages.success(
+        request, _("Your contact details have been erased. The council can no longer reach you; this page still works.")
+    )
+    return redirect("track", token=demand.token)
 
 
 @require_GET
@@ -220,6 +235,7 @@ def demand_follow(request: HttpRequest, token: str) -> HttpResponse:
 BOARD_PAGE_SIZE = 20
 
 
+@browser_keys.issues_key
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
     status = request.GET.get("status", "")
@@ -260,6 +276,7 @@ def _public_demand_or_404(slug: str, pk: int) -> tuple[Building, Demand]:
     return building, demand
 
 
+@browser_keys.issues_key
 def demand_public(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     building, demand = _public_demand_or_404(slug, pk)
     return render(
@@ -279,58 +296,42 @@ def demand_public(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 # --- Supports (附议) -------------------------------------------------------------------------
 
-BROWSER_COOKIE = "lsh_browser"
-BROWSER_COOKIE_AGE = 2 * 365 * 24 * 3600
-
-
-def _browser_key(raw: str) -> str:
-    # Only a keyed hash of the cookie is stored: the table cannot be used to recognise a browser.
-    return hmac.new(settings.SECRET_KEY.encode(), f"support:{raw}".encode(), hashlib.sha256).hexdigest()
-
 
 def _has_supported(request: HttpRequest, demand: Demand) -> bool:
     if request.user.is_authenticated:
         return demand.supports.filter(user=request.user).exists()
-    raw = request.COOKIES.get(BROWSER_COOKIE, "")
-    return bool(raw) and demand.supports.filter(client_key=_browser_key(raw)).exists()
+    key = browser_keys.support_key(request)
+    return bool(key) and demand.supports.filter(client_key=key).exists()
 
 
 @require_POST
 def demand_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Counts a +1 from a signed-in user, or from a browser holding a key issued on an earlier page view.
+
+    Not throttled itself: the issuing of keys is (intake.browser_keys), so one NAT address supports freely.
+    """
     _building, demand = _public_demand_or_404(slug, pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
-    raw = request.COOKIES.get(BROWSER_COOKIE, "")
-    new_cookie = ""
-    if not request.user.is_authenticated and not re.fullmatch(r"[A-Za-z0-9_-]{22,64}", raw):
-        raw = new_cookie = secrets.token_urlsafe(24)
-    if not _allowed(request, "demand_support"):
-        message = _("Too many supports from here in a short time. Please try again later.")
+    key = "" if request.user.is_authenticated else browser_keys.support_key(request)
+    if not request.user.is_authenticated and not key:
+        message = _(
+            "This browser cannot be counted yet. Open the demand's page again (with cookies allowed) "
+            "and press +1 there."
+        )
         if wants_json:
-            return JsonResponse({"detail": message, "count": demand.support_count}, status=429)
+            return JsonResponse({"detail": message, "count": demand.support_count}, status=403)
         messages.error(request, message)
-        response: HttpResponse = redirect(_next_url(request, demand))
-    else:
-        added = actions.demand_support(
-            demand=demand,
-            user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
-            client_key="" if request.user.is_authenticated else _browser_key(raw),
-        )
-        message = _("Thank you for your support.") if added else _("You have already supported this demand.")
-        if wants_json:
-            response = JsonResponse({"count": demand.support_count, "supported": True, "added": added})
-        else:
-            messages.success(request, message)
-            response = redirect(_next_url(request, demand))
-    if new_cookie:
-        response.set_cookie(
-            BROWSER_COOKIE,
-            new_cookie,
-            max_age=BROWSER_COOKIE_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+        return redirect(_next_url(request, demand))
+    added = actions.demand_support(
+        demand=demand,
+        user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+        client_key=key,
+    )
+    message = _("Thank you for your support.") if added else _("You have already supported this demand.")
+    if wants_json:
+        return JsonResponse({"count": demand.support_count, "supported": True, "added": added})
+    messages.success(request, message)
+    return redirect(_next_url(request, demand))
 
 
 def _next_url(request: HttpRequest, demand: Demand) -> str:

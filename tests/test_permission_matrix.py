@@ -85,6 +85,10 @@ demand.export[b]                      out    in     out    out    out    in     
 demand.export[c]                      out    out    out    out    out    out    login  login  in
 demand.xlsx                           ok     ok     ok     ok     ok     ok     login  login  ok
 demand.autocomplete.building          403    403    403    403    403    ok     login  login  ok
+# "show" on the masked contact details: logged, then shown (shown = back on the change page)
+demand.contact[a]                     shown  404    shown  shown  shown  shown  login  login  shown
+demand.contact[b]                     404    shown  404    404    404    shown  login  login  shown
+demand.contact[c]                     404    404    404    404    404    404    login  login  shown
 # --- the timeline and templates -------------------------------------------------------------------
 demandevent.changelist                403    403    403    403    403    403    login  login  ok
 demandevent.add                       403    403    403    403    403    403    login  login  403
@@ -183,6 +187,14 @@ escalation.change                     403    403    403    403    403    403    
 escalation.delete                     403    403    403    403    403    403    login  login  ok
 escalation.history                    403    403    403    403    403    403    login  login  ok
 webhookendpoint.autocomplete.department 403  403    403    403    403    ok     login  login  ok
+# --- the access log of contact details shown: district staff (their district) and superusers; read-only
+contactreveal.changelist              403    403    403    403    403    ok     login  login  ok
+contactreveal.add                     403    403    403    403    403    403    login  login  403
+contactreveal.change[a]               403    403    403    403    403    ok     login  login  ok
+contactreveal.change[c]               403    403    403    403    403    gone   login  login  ok
+contactreveal.delete[a]               403    403    403    403    403    403    login  login  403
+contactreveal.history[a]              403    403    403    403    403    ok     login  login  ok
+contactreveal.history[c]              403    403    403    403    403    gone   login  login  ok
 # --- accounts ---------------------------------------------------------------------------------------
 user.changelist                       403    403    403    403    403    403    login  login  ok
 user.add                              403    403    403    403    403    403    login  login  ok
@@ -299,6 +311,10 @@ def build_world() -> World:
         "webhookendpoint": {"": robot},
         "channeloptout": {"": ChannelOptOut.objects.create(user=cast.captain_b, channel=Channel.EMAIL)},
         "escalation": {"": Escalation.objects.create(demand=b, step=1, level="captain", fired_at=timezone.now())},
+        "contactreveal": {
+            "a": actions.contact_reveal(demand=a, actor=cast.captain_a),
+            "c": actions.contact_reveal(demand=c, actor=cast.superuser),
+        },
     }
     users = {
         "captain_a": cast.captain_a,
@@ -334,6 +350,7 @@ APP = {
     "webhookendpoint": "requests_tracker",
     "channeloptout": "requests_tracker",
     "escalation": "requests_tracker",
+    "contactreveal": "requests_tracker",
 }
 
 
@@ -440,6 +457,15 @@ class Prober:
         if rest == "note":
             url = reverse("admin:requests_tracker_demand_note", args=[obj.pk])
             return _messages_outcome(self.client.post(url, {"note": "矩阵", "is_public": "0"}, follow=True))
+        if rest == "contact":
+            url = reverse("admin:requests_tracker_demand_contact", args=[obj.pk])
+            response = self.client.post(url)
+            page = _page(response)
+            return (
+                "shown"
+                if page == "redirect:" + reverse("admin:requests_tracker_demand_change", args=[obj.pk])
+                else page
+            )
         if rest == "merge":
             url = reverse("admin:requests_tracker_demand_merge", args=[obj.pk])
             into = Demand.objects.create(

@@ -7,6 +7,7 @@ event and what follows (tallies, screens, outbox rows, feature subscribers) comm
 - intake.py: demand_submit(_once), demand_support, demand_report_not_solved, demand_follow_by_email
 - transitions.py: demand_transition (any row of the workflow table), demand_merge
 - editing.py: demand_add_note, demand_moderate, demand_edit, demand_log
+- privacy.py: demand_erase_contact (retention, or the submitter's request), contact_reveal (the admin's log)
 - routing.py: route_new_demand (an intake rule assigns a new demand, as the system router account)
 """
 
@@ -20,16 +21,28 @@ from .intake import (
     demand_submit_once,
     demand_support,
 )
+from .privacy import (
+    CONTACT_FIELDS,
+    ERASED_BY_RETENTION,
+    ERASED_BY_SUBMITTER,
+    contact_reveal,
+    demand_erase_contact,
+)
 from .routing import route_new_demand
 from .transitions import demand_merge, demand_transition
 
 __all__ = [
+    "CONTACT_FIELDS",
     "EDITABLE_FIELDS",
+    "ERASED_BY_RETENTION",
+    "ERASED_BY_SUBMITTER",
     "NOT_SOLVED_REASON_MAX",
     "Assignee",
     "TransitionError",
+    "contact_reveal",
     "demand_add_note",
     "demand_edit",
+    "demand_erase_contact",
     "demand_follow_by_email",
     "demand_log",
     "demand_merge",

@@ -4,8 +4,9 @@
   exports, list edits) + the page (demand_page: change form, transition / note / merge forms, saving)
 - forms, filters, inlines: what those two use
 - catalog: categories and response templates; events: the timeline list; notifications: the outbox
+- contacts: contact details masked until "show" (each show logged) and the log itself
 """
 
-from . import catalog, demands, events, notifications
+from . import catalog, contacts, demands, events, notifications
 
-__all__ = ["catalog", "demands", "events", "notifications"]
+__all__ = ["catalog", "contacts", "demands", "events", "notifications"]

@@ -132,12 +132,6 @@ class DemandListAdmin(admin.ModelAdmin):
             return "—"
         return timesince(obj.submitted_at, obj.assigned_at, depth=2)
 
-    @admin.display(description=_("tracking page"))
-    def tracking_link(self, obj: Demand) -> str:
-        if not obj.pk:
-            return "—"
-        return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', reverse("track", args=[obj.token]))
-
     # --- bulk actions: each row goes through the same action, on the version shown --------
 
     def _bulk(self, request: HttpRequest, queryset: QuerySet[Demand], action: str, **params: Any) -> None:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from buildings.models import Building
 
 from .. import access, actions, selectors, workflow
 from ..models import Category, Demand, ResponseTemplate
+from . import contacts
 from .forms import MODERATED_FIELDS, DemandAdminForm, MergeForm, NoteForm, TransitionForm, _seen_version
 from .inlines import DemandEventInline, DemandRevisionInline
 
@@ -48,7 +50,7 @@ class DemandPageAdmin(admin.ModelAdmin):
         "updated_at",
         "channel",
         "submitted_by",
-        "tracking_link",
+        contacts.MASKED_FIELD,
     ]
     fieldsets = (
         (
@@ -86,7 +88,6 @@ class DemandPageAdmin(admin.ModelAdmin):
                     "outcome",
                     "duplicate_of",
                     "resolution_note",
-                    "tracking_link",
                 )
             },
         ),
@@ -108,6 +109,10 @@ class DemandPageAdmin(admin.ModelAdmin):
 
     # --- the form ------------------------------------------------------------------------
 
+    @admin.display(description=_("contact details"))
+    def masked_contact(self, obj: Demand) -> str:
+        return contacts.masked_contact_html(obj)
+
     def get_fieldsets(self, request: HttpRequest, obj: Demand | None = None) -> Any:
         if obj is None:
             # A new demand has no progress yet, and the channel is set by the submission.
@@ -115,13 +120,29 @@ class DemandPageAdmin(admin.ModelAdmin):
                 self.fieldsets[0],
                 (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
             )
+        fieldsets: Any = self.fieldsets
         if not self.has_change_permission(request, obj):
             # Read-only readers (departments, district staff) have no edit to explain.
-            return tuple(
+            fieldsets = tuple(
                 (name, {"fields": tuple(f for f in opts["fields"] if f not in ("moderation_reason", "seen_version"))})
-                for name, opts in self.fieldsets
+                for name, opts in fieldsets
             )
-        return self.fieldsets
+        if not contacts.is_revealed(request, obj):
+            # Masked until "show" (logged); the form then has no contact fields, so a save cannot touch them.
+            fieldsets = tuple(
+                (
+                    name,
+                    {
+                        "fields": tuple(
+                            contacts.MASKED_FIELD if f == "contact_name" else f
+                            for f in opts["fields"]
+                            if f not in ("contact_phone", "contact_email")
+                        )
+                    },
+                )
+                for name, opts in fieldsets
+            )
+        return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Demand | None = None) -> Any:
         readonly = list(self.readonly_fields)
@@ -174,6 +195,17 @@ class DemandPageAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
+        # The tracking link belongs to the submitter alone: it is never shown in the admin, except this
+        # once to whoever records a demand for a walk-in resident, to hand it over (print it or write it down).
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+                gettext("Give the resident this tracking link; it is shown only now:"),
+                request.build_absolute_uri(reverse("track", args=[created.token])),
+                request.build_absolute_uri(reverse("track", args=[created.token])),
+            ),
+        )
 
     @transaction.atomic
     def _save_edit(self, request: HttpRequest, obj: Demand, form: forms.ModelForm) -> None:

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from .. import access, selectors
 from ..models import Demand
+from . import contacts
 from .demand_list import DemandListAdmin
 from .demand_page import DemandPageAdmin
 
@@ -43,6 +44,10 @@ class DemandAdmin(DemandListAdmin, DemandPageAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.may_delete_demands(selectors.actor_scope(request.user))
 
+    def contact_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """ "Show" on the masked contact details: logged, then shown for a few minutes (admin/contacts.py)."""
+        return contacts.reveal_view(self, request, object_id)
+
     def get_urls(self) -> list[Any]:
         return [
             path(
@@ -59,6 +64,11 @@ class DemandAdmin(DemandListAdmin, DemandPageAdmin):
                 "<int:object_id>/merge/",
                 self.admin_site.admin_view(self.merge_view),
                 name="requests_tracker_demand_merge",
+            ),
+            path(
+                "<int:object_id>/contact/",
+                self.admin_site.admin_view(self.contact_view),
+                name="requests_tracker_demand_contact",
             ),
             path(
                 "export/<str:fmt>/",

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from buildings.models import Building, User
 from requests_tracker.actions import Assignee, demand_submit
 from requests_tracker.actions.routing import route_new_demand
+from requests_tracker.changes import DemandChange
 from requests_tracker.models import Demand
 from services.guide.definitions import validate_answers
-from services.guide.models import HallService
+from services.guide.models import HallService, ServiceField
 
 from .models import HallRequest, ServiceCategory
 
@@ -73,3 +74,22 @@ def hall_request_submit_once(*, submission_key: str, building: Building, **field
         if existing is None:
             raise
         return existing
+
+
+#: Answers that are free text may name or describe a person (a child's name, symptoms): erased with the
+#: contact details. Choices, numbers and times stay (what was booked, for how many), for the figures.
+_FREE_TEXT = (ServiceField.Datatype.STRING, ServiceField.Datatype.TEXT)
+
+
+def hall_erase_answers(change: DemandChange) -> None:
+    """After-change subscriber: when a demand's contact details are erased (retention, or the submitter),
+    its hall request's free-text answers go too, in the same transaction."""
+    if "contact_erased" not in change.fields:
+        return
+    request = HallRequest.objects.select_for_update().filter(demand_id=change.demand_id).first()
+    if request is None:
+        return
+    free = set(request.service.fields.filter(datatype__in=_FREE_TEXT).values_list("code", flat=True))
+    kept = {code: value for code, value in request.answers.items() if code not in free}
+    if kept != request.answers:
+        HallRequest.objects.filter(pk=request.pk).update(answers=kept)

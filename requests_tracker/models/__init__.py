@@ -3,6 +3,7 @@
 - demands: categories, demands, their timeline, supports, photos, moderation, tallies, templates
 - outbox: the notification outbox (rows written with their cause, delivered by Celery) and the
   channels and preferences it reads; the logic that fills it lives in `requests_tracker.notifications`
+- privacy: the access log of contact details revealed in the admin
 """
 
 # Referenced by migrations as requests_tracker.models.<name> (a field default, an upload path).
@@ -28,11 +29,13 @@ from .outbox import (
     SubmitterPreference,
     WebhookEndpoint,
 )
+from .privacy import ContactReveal
 
 __all__ = [
     "Category",
     "Channel",
     "ChannelOptOut",
+    "ContactReveal",
     "DeliveryAttempt",
     "Demand",
     "DemandEvent",

@@ -272,6 +272,8 @@ class DemandEvent(models.Model):
         PROJECT_UNLINKED = "project_unlinked", _("no longer part of a project")
         #: A survey answer prompted the demand, or a survey was linked to it.
         SURVEY_LINKED = "survey_linked", _("linked to a survey")
+        #: The submitter's contact details were erased (retention period over, or the submitter asked).
+        CONTACT_ERASED = "contact_erased", _("contact details erased")
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("demand"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -159,6 +159,8 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(username="someone", ip_address="203.0.113.7", user_agent="", failures_since_start=2)
+    # The access log of contact details shown (admin/contacts.py).
+    actions.contact_reveal(demand=demand, actor=cast.captain_a)
 
 
 def test_superuser_opens_changelist_add_and_change_page_of_every_registered_model(
