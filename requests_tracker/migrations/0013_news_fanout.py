@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_tracker', '0011_feature_kinds'),
+        ('requests_tracker', '0012_contact_privacy'),
     ]
 
     operations = [
