@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "lousihui.csp.content_security_policy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, locale, CSRF, auth and messages: a polling lobby screen is answered from one
+    # cache read (304, or the cached body when its ETag is older); anything else falls through.
+    "requests_tracker.screen.fastpath.screen_feed_early",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
