@@ -82,7 +82,7 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     etag, gen = entry
     if is_area and gen != found.get(GEN_KEY):
         return None
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if feed.etag_matches(etag, request.headers.get("If-None-Match", "")):
         return _headers(HttpResponseNotModified(), etag, language)
     try:
         body = cache.get(body_key(request.path, etag))

@@ -163,6 +163,11 @@ def seconds_left_in_bucket() -> int:
     return REFRESH_EVERY - int(timezone.now().timestamp()) % REFRESH_EVERY
 
 
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110): GZipMiddleware hands out W/"…" for the same feed."""
+    return etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+
+
 def etag_for(stamp: str) -> str:
     """The ETag of a feed: the data's stamp plus what else changes the answer (language, month, minute)."""
     now = timezone.localtime()

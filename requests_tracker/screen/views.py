@@ -24,7 +24,7 @@ def _conditional(  # type: ignore[no-untyped-def]
     request: HttpRequest, stamp: str, build, *, gen: int | None = None, building_id: int | None = None
 ) -> HttpResponse:
     etag = screen.etag_for(stamp)
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if screen.etag_matches(etag, request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
         # Many screens show the same building: the first to see a new ETag builds the body, the rest
