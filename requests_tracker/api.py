@@ -172,7 +172,14 @@ class DemandSerializer(serializers.ModelSerializer):
         return extra
 
     def _plain(self, d: Demand) -> dict[str, Any]:
-        dt = _DATETIME.to_representation
+        tz = timezone.get_current_timezone()
+
+        def dt(value: datetime) -> str:
+            # What serializers.DateTimeField gives (ISO 8601 in the current time zone, "Z" for UTC),
+            # without its per-call settings look-ups: five timestamps a row.
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
         building, category = d.building, d.category
         return {
             "id": d.pk,
@@ -222,7 +229,6 @@ class DemandSerializer(serializers.ModelSerializer):
 
 
 _BASE_FIELDS = frozenset(DemandSerializer.Meta.fields)
-_DATETIME = serializers.DateTimeField()
 
 
 class DemandDetailSerializer(DemandSerializer):
