@@ -15,6 +15,7 @@ was built under is current, and every entry expires after `feed.STAMP_TTL` secon
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,18 @@ def _headers(response: HttpResponse, etag: str, language: str) -> HttpResponse:
     return response
 
 
+#: A body never changes under its ETag (the ETag is the key): each worker keeps the last few it served,
+#: so a screen that is behind costs the one cache read, not a second one for ~100 KB.
+_bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+LOCAL_BODIES = 32
+
+
+def _remember_body(path: str, etag: str, body: bytes) -> None:
+    _bodies[(path, etag)] = body
+    while len(_bodies) > LOCAL_BODIES:
+        _bodies.popitem(last=False)
+
+
 def answer(request: HttpRequest) -> HttpResponse | None:
     """The early answer for a feed poll, or None to let the normal stack answer."""
     path = request.path_info
@@ -84,12 +97,15 @@ def answer(request: HttpRequest) -> HttpResponse | None:
         return None
     if feed.etag_matches(etag, request.headers.get("If-None-Match", "")):
         return _headers(HttpResponseNotModified(), etag, language)
-    try:
-        body = cache.get(body_key(request.path, etag))
-    except Exception:
-        return None
+    body = _bodies.get((request.path, etag))
     if body is None:
-        return None
+        try:
+            body = cache.get(body_key(request.path, etag))
+        except Exception:
+            return None
+        if body is None:
+            return None
+        _remember_body(request.path, etag, body)
     return _headers(HttpResponse(body, content_type="application/json"), etag, language)
 
 
