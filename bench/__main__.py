@@ -189,6 +189,8 @@ def main() -> int:
         env["CACHE_KEY_PREFIX"] = "bench"
     # Submissions are the measured load here, not abuse: the per-client throttle would answer 429.
     env["THROTTLE_DEMAND_SUBMIT"] = "100000000/hour"
+    # Without Redis, Celery runs eagerly: the outbox's e-mails would otherwise be printed by the thousand.
+    env["EMAIL_URL"] = "dummymail://"
     if db_url.startswith("postgres"):
         dbname = db_url.rsplit("/", 1)[1]
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
