@@ -53,3 +53,24 @@ def test_page_says_as_of_when(cast: factories.Cast) -> None:
     html = _client(cast.district_staff).get("/stats/").content.decode()
     match = re.search(r'id="stats-as-of">数据截至 <time datetime="([^"]+)">(\d{4}-\d\d-\d\d \d\d:\d\d)</time>', html)
     assert match, "the page shows when its figures were computed"
+
+
+def test_a_failing_cache_still_gives_the_figures(cast: factories.Cast) -> None:
+    """Redis that does not answer (nothing listens on port 9): the figures are computed, not a 500."""
+    from django.test import override_settings
+
+    from requests_tracker.stats import figures_for
+    from requests_tracker.stats.filters import StatsFilterForm
+
+    factories.make_demand(cast.tower_a, cast.category)
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    form = StatsFilterForm({})
+    assert form.is_valid()
+    with override_settings(CACHES=dead):
+        assert figures_for(form, None)["figures"]["received"] == 1
