@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev migrate messages seed lint format typecheck worker beat bench screenshots clean
+.PHONY: run test install install-dev migrate messages seed lint format typecheck worker beat bench echarts screenshots clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ beat: install
 
 bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
+
+## Rebuilds static/vendor/echarts/echarts.min.js with only the charts the pages use (needs Node and npm).
+echarts:
+	cd frontend/echarts && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

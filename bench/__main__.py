@@ -1,27 +1,32 @@
-"""Benchmarks the public API under gunicorn against a bare Django view in the same run.
+"""Benchmarks the public surfaces under gunicorn with wrk, against a bare Django view in the same run.
 
-    make bench                      # PostgreSQL at DATABASE_URL (default local), 5,000 demands
-    make bench BENCH_ARGS="--demands 50000 --requests 2000"
+    make bench                                  # 5,000 demands, 5 s per endpoint
+    make bench BENCH_ARGS="--demands 5000,1000000"
+    make bench BENCH_ARGS=--quick               # CI: small data, about a second per endpoint
 
-Creates its own database (lousihui_bench), seeds it, starts gunicorn on 127.0.0.1 and sends a
-bounded number of requests over keep-alive connections from a few threads. Prints requests per
-second and latency percentiles per endpoint, and each endpoint's ratio to the bare view.
-Only loopback traffic; stops by itself.
+Creates its own database (BENCH_DATABASE_URL, default lousihui_bench), seeds it, starts gunicorn
+(3 sync workers) on 127.0.0.1 and runs `wrk -t2 -c8` against each endpoint: the bare view, the screen
+feed answering 304 and answering a screen that is behind (200), the demand list of one building
+(50 a page), a submission (POST), the building board and the statistics page. Prints one table:
+requests per second, p50/p99 latency, the queries one request makes (counted in process) and the
+ratio of the endpoint's requests per second to the bare view's. Uses Redis at BENCH_REDIS_URL (or
+REDIS_URL) when set, as production does; otherwise each worker's local-memory cache.
+Only loopback traffic; stops by itself. No timing is asserted: the table is for people.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
-import time
 from datetime import timedelta
+from typing import Any
 
-from bench.harness import ROOT, bench_env, hammer, wait_for_port
+from bench.harness import ROOT, bench_env, wait_for_port, wrk
 
 
 def seed(n_demands: int) -> None:
@@ -71,82 +76,142 @@ def seed(n_demands: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--demands", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8765)
-    args = parser.parse_args()
+def targets() -> dict[str, Any]:
+    """What the endpoints need from the seeded data: a building with demands, a category, a stats area."""
+    from buildings.models import Building
+    from requests_tracker.models import Category, Demand
 
-    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lousihui_bench")
-    env = bench_env(db_url)
-    if db_url.startswith("postgres"):
-        dbname = db_url.rsplit("/", 1)[1]
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
-    os.environ.update(env)
-    print(f"seeding {args.demands} demands into {db_url} …", flush=True)
-    seed(args.demands)
+    building_id = Demand.objects.values_list("building_id", flat=True).order_by("-id").first()
+    building = Building.objects.get(pk=building_id)
+    category = Category.objects.filter(is_active=True).order_by("id").first()
+    assert category is not None
+    # The statistics page is for district staff: a signed-in session of the building's district.
+    from django.test import Client
 
+    from buildings.models import District, User
+
+    staff, _ = User.objects.get_or_create(username="bench-staff")
+    District.objects.get(subdistricts__buildings=building).staff.add(staff)
+    client = Client()
+    client.force_login(staff)
+    session = client.cookies["sessionid"].value
+    return {"building": building.slug, "category": category.code, "session": session}
+
+
+def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | None]]:
+    """(name, path, headers, POST body) — the screen's ETag is filled in once the server answers."""
+    submit = json.dumps(
+        {"building": t["building"], "category": t["category"], "title": "压测提交", "description": "bench"},
+        ensure_ascii=False,
+    )
+    return [
+        ("bare Django view", "/bench/bare/", {}, None),
+        ("screen feed, unchanged (304)", f"/api/v1/screen/{t['building']}/", {"If-None-Match": t["etag"]}, None),
+        ("screen feed, changed (200)", f"/api/v1/screen/{t['building']}/", {"If-None-Match": '"older"'}, None),
+        ("demand list, one building (50/page)", f"/api/v1/demands/?building={t['building']}&page_size=50", {}, None),
+        ("submit (POST /api/v1/demands/)", "/api/v1/demands/", {}, submit),
+        ("building board /b/<slug>/", f"/b/{t['building']}/", {}, None),
+        ("statistics page /stats/ (district staff)", "/stats/", {"Cookie": f"sessionid={t['session']}"}, None),
+    ]
+
+
+def count_queries(path: str, headers: dict[str, str], body: str | None) -> int:
+    """The queries one warm request makes, counted in this process (a second request after a warm-up)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ROOT_URLCONF = "bench.urls"
+    client = Client(HTTP_HOST="127.0.0.1", headers=headers)
+
+    def send() -> int:
+        if body is None:
+            return client.get(path).status_code
+        return client.post(path, body, content_type="application/json").status_code
+
+    send()
+    with CaptureQueriesContext(connection) as ctx:
+        send()
+    return len(ctx.captured_queries)
+
+
+def run(n_demands: int, args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]]:
+    print(f"seeding {n_demands} demands …", flush=True)
+    seed(n_demands)
+    from requests_tracker.models import Demand
+
+    n_demands = Demand.objects.count()  # what the database holds (a reused one may hold more)
+    t = targets()
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
+            *(sys.executable, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{args.port}"),
+            *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "120"),
         ],
         cwd=ROOT,
         env=env,
     )
+    rows = []
     try:
         wait_for_port(args.port)
-        endpoints = {
-            "bare Django view": "/bench/bare/",
-            "demand list (API, 50/page)": "/api/v1/demands/",
-            "demand list, one building": "/api/v1/demands/?building=shanghai-tower&status=submitted",
-            "buildings (API)": "/api/v1/buildings/",
-            "building picker (HTML)": "/",
-        }
-        for path in endpoints.values():  # warm up every worker and connection
-            hammer(args.port, path, args.threads * 5, args.threads)
-        results: dict[str, dict[str, float]] = {}
-        for name, path in endpoints.items():
-            start = time.perf_counter()
-            lat = hammer(args.port, path, args.requests, args.threads)
-            elapsed = time.perf_counter() - start
-            lat.sort()
-            results[name] = {
-                "rps": len(lat) / elapsed,
-                "p50_ms": statistics.median(lat) * 1000,
-                "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000,
-            }
-        base = results["bare Django view"]
-        print(f"\n{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 × bare':>11}")
-        for name, r in results.items():
-            print(
-                f"{name:32} {r['rps']:8.0f} {r['p50_ms']:8.2f} {r['p95_ms']:8.2f} {r['p50_ms'] / base['p50_ms']:11.1f}"
-            )
-        print(
-            json.dumps(
-                {
-                    "demands": args.demands,
-                    "requests": args.requests,
-                    "threads": args.threads,
-                    "gunicorn_workers": args.workers,
-                    "results": results,
-                }
-            )
-        )
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        conn.request("GET", f"/api/v1/screen/{t['building']}/")
+        response = conn.getresponse()
+        response.read()
+        t["etag"] = response.getheader("ETag") or ""
+        conn.close()
+        for name, path, headers, body in endpoints(t):
+            wrk(args.port, path, seconds=1, headers=headers, body=body)  # warm every worker
+            result = wrk(args.port, path, seconds=args.seconds, headers=headers, body=body)
+            if result["bad"] and "304" not in name:  # a 304 run sees a 200 when the minute's ETag turns
+                raise SystemExit(f"{name}: {result['bad']:.0f} answers were not 2xx/3xx")
+            result["queries"] = count_queries(path, headers, body)
+            rows.append({"endpoint": name, "demands": n_demands, **result})
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--demands", default="5000", help="comma-separated sizes, e.g. 5000,1000000")
+    parser.add_argument("--seconds", type=float, default=5, help="wrk duration per endpoint")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--quick", action="store_true", help="small data, about a second per endpoint (CI)")
+    args = parser.parse_args()
+    if args.quick:
+        args.demands, args.seconds = "300", 1
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lousihui_bench")
+    env = bench_env(db_url)
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL", "")
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CACHE_KEY_PREFIX"] = "bench"
+    # Submissions are the measured load here, not abuse: the per-client throttle would answer 429.
+    env["THROTTLE_DEMAND_SUBMIT"] = "100000000/hour"
+    # Without Redis, Celery runs eagerly: the outbox's e-mails would otherwise be printed by the thousand.
+    env["EMAIL_URL"] = "dummymail://"
+    if db_url.startswith("postgres"):
+        dbname = db_url.rsplit("/", 1)[1]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
+    os.environ.update(env)
+
+    rows: list[dict[str, Any]] = []
+    for n in sorted(int(x) for x in str(args.demands).split(",")):
+        rows += run(n, args, env)
+    bare = {r["demands"]: r["rps"] for r in rows if r["endpoint"] == "bare Django view"}
+    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c8 for {args.seconds:g} s per endpoint")
+    print(f"{'endpoint':38} {'demands':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'× bare':>7}")
+    for r in rows:
+        r["ratio"] = r["rps"] / bare[r["demands"]]
+        print(
+            f"{r['endpoint']:38} {r['demands']:8} {r['rps']:8.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}"
+            f" {r['queries']:8} {r['ratio']:7.2f}"
+        )
+    print(json.dumps({"workers": args.workers, "seconds": args.seconds, "results": rows}))
     return 0
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -82,3 +86,59 @@ def bench_env(db_url: str) -> dict[str, str]:
     }
     env.pop("REDIS_URL", None)
     return env
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if not match:
+        raise ValueError(f"wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def wrk(
+    port: int,
+    path: str,
+    *,
+    seconds: float,
+    threads: int = 2,
+    connections: int = 8,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+) -> dict[str, float]:
+    """Runs `wrk -t2 -c8 --latency` against one URL (a POST when `body` is given).
+
+    Returns requests per second, p50 and p99 in milliseconds, and the count of answers that were not
+    2xx/3xx (a benchmark of errors is no benchmark: the caller refuses it).
+    """
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    script = None
+    if body is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n')
+            lua.write('wrk.headers["Content-Type"] = "application/json"\n')
+        script = lua.name
+        args += ["-s", script]
+    try:
+        out = subprocess.run(
+            [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        if script is not None:
+            os.unlink(script)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "bad": float(bad.group(1)) if bad else 0.0,
+        "socket_errors": float(sum(int(g) for g in errors.groups())) if errors else 0.0,
+    }

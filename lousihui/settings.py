@@ -62,7 +62,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lousihui.csp.content_security_policy",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: served precompressed (.br/.gz) by itself
+    # Before sessions, locale, CSRF, auth and messages: a polling lobby screen is answered from one
+    # cache read (304, or the cached body when its ETag is older); anything else falls through.
+    "requests_tracker.screen.fastpath.screen_feed_early",
+    # HTML and JSON compressed (after WhiteNoise and the screen's early path, which answer without it).
+    # BREACH: Django's GZipMiddleware pads every compressed body with random bytes (Heal The Breach, since
+    # Django 4.2) and CSRF tokens are masked afresh on every response, so a secret never compresses the
+    # same way twice.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

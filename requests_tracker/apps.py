@@ -23,6 +23,7 @@ class RequestsTrackerConfig(AppConfig):
         changes.subscribe("tallies", stats.on_change)
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)
+        changes.subscribe("stats-page", stats.page_cache_on_change)  # the cached figures move on, after commit
         # News about demands that does not change them (a project answering them moved): the outbox tells
         # their submitters and supporters. Features call changes.tell_followers; none imports notifications.
         changes.on_news("notifications", notifications.on_news)

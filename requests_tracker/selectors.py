@@ -55,6 +55,25 @@ def demand_list(scope: ActorScope) -> QuerySet[Demand]:
     )
 
 
+#: The columns the API's demand list shows or its access checks read (api.DemandSerializer): at 50 rows
+#: a page, loading every column of the demand and of four joined rows was half the list's time (#15).
+LIST_COLUMNS = (
+    *("id", "building_id", "category_id", "title", "description", "floor", "company_name", "show_company"),
+    *("is_public", "support_count", "status", "version", "outcome", "resolution_note", "submitted_at"),
+    *("due_at", "assigned_at", "started_at", "resolved_at", "updated_at", "assignee_member_id"),
+    *("assignee_department_id", "contact_name", "contact_phone", "contact_email", "channel"),
+    *("building__slug", "building__name", "building__subdistrict_id", "building__subdistrict__district_id"),
+    *("category__code", "category__name", "category__name_en"),
+    *("assignee_member__display_name", "assignee_member__role", "assignee_member__is_public"),
+    *("assignee_department__code", "assignee_department__name", "assignee_department__name_en"),
+)
+
+
+def demand_list_page(scope: ActorScope) -> QuerySet[Demand]:
+    """`demand_list` with only the columns the API list shows: one query per page, narrow rows."""
+    return demand_list(scope).only(*LIST_COLUMNS)
+
+
 #: What `new_tracking_token` produces (URL-safe base64); anything else cannot match, and
 #: PostgreSQL refuses some of it (NUL bytes) with an error rather than "no row".
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")

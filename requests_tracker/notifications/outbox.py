@@ -37,9 +37,16 @@ def captains(demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,
         serving_members()
         .filter(council__building_id=demand.building_id, role__in=list(roles), user__is_active=True)
         .select_related("user")
+        # Read with the seats, so that writing their e-mails needs no second query (_email_rows).
+        .annotate(email_opted_out=Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL)))
         .order_by("role", "id")
     )
-    return _unique(seat.user for seat in seats if seat.user is not None)
+    users = []
+    for seat in seats:
+        if seat.user is not None:
+            seat.user.email_opted_out = seat.email_opted_out  # type: ignore[attr-defined]
+            users.append(seat.user)
+    return _unique(users)
 
 
 def assignee_users(demand: Demand) -> list[User]:
@@ -89,9 +96,12 @@ def _email_rows(
     users = [u for u in _unique(users) if u.email]
     if not users:
         return []
-    opted_out = set(
-        ChannelOptOut.objects.filter(user__in=users, channel=Channel.EMAIL).values_list("user_id", flat=True)
-    )
+    if all(hasattr(u, "email_opted_out") for u in users):  # read with the users (captains())
+        opted_out = {u.pk for u in users if u.email_opted_out}  # type: ignore[attr-defined]
+    else:
+        opted_out = set(
+            ChannelOptOut.objects.filter(user__in=users, channel=Channel.EMAIL).values_list("user_id", flat=True)
+        )
     rows = []
     for user in users:
         if user.pk in opted_out:
@@ -236,7 +246,10 @@ def on_event(event: DemandEvent) -> list[Notification]:
     if event.kind == Kind.SUBMITTED:
         if demand.contact_email:
             # The submitter's language is the one they wrote in; later mails are sent in it.
-            SubmitterPreference.objects.get_or_create(demand=demand, defaults={"language": _supported(get_language())})
+            # One INSERT (no read, no savepoint): the demand was created in this very transaction.
+            SubmitterPreference.objects.bulk_create(
+                [SubmitterPreference(demand=demand, language=_supported(get_language()))], ignore_conflicts=True
+            )
         roles = [CouncilMember.Role.CAPTAIN]
         if demand.category.is_company_affair:
             roles.append(CouncilMember.Role.ECONOMIC_CAPTAIN)

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -39,6 +40,29 @@ SLUG_TTL = 300
 # --- version stamps ---------------------------------------------------------------------------
 
 
+GEN_KEY = "screen:gen"
+
+
+def early_entry_key(path: str, language: str) -> str:
+    """The early path's entry for a feed URL in a language (fastpath.py): (ETag, generation)."""
+    return f"screen:fast:{path}:{language}"
+
+
+def early_path_key(building_id: int) -> str:
+    return f"screen:fast-path:b:{building_id}"
+
+
+def body_key(path: str, etag: str) -> str:
+    return f"screen:body:{path}:{etag}"
+
+
+def _forget_early(building_id: int) -> None:
+    """The building's feed changed: the early path must not answer from its entries any more."""
+    path = cache.get(early_path_key(building_id))
+    if path:
+        cache.delete_many([early_entry_key(path, code) for code, _ in settings.LANGUAGES])
+
+
 def _gen() -> int:
     gen = cache.get("screen:gen")
     if gen is None:
@@ -52,8 +76,9 @@ def demand_changed(building_id: int) -> None:
 
     def bump() -> None:
         cache.delete(f"screen:stamp:b:{building_id}")
+        _forget_early(building_id)
         try:
-            cache.incr("screen:gen")
+            cache.incr(GEN_KEY)
         except ValueError:
             cache.add("screen:gen", 1, None)
 
@@ -75,8 +100,9 @@ def panels_touched(building_id: int) -> None:
     def bump() -> None:
         stamp = _digest(Demand.objects.filter(building_id=building_id)) + "." + secrets.token_hex(4)
         cache.set(f"screen:stamp:b:{building_id}", stamp, STAMP_TTL)
+        _forget_early(building_id)
         try:
-            cache.incr("screen:gen")
+            cache.incr(GEN_KEY)
         except ValueError:
             cache.add("screen:gen", 1, None)
 
@@ -107,12 +133,18 @@ def building_stamp(building_id: int) -> str:
 
 
 def area_stamp(kind: str, area_id: int) -> str:
-    key = f"screen:stamp:{kind}:{area_id}:{_gen()}"
+    return area_stamp_and_gen(kind, area_id)[0]
+
+
+def area_stamp_and_gen(kind: str, area_id: int) -> tuple[str, int]:
+    """The area's stamp and the generation it belongs to (any change anywhere moves the generation)."""
+    gen = _gen()
+    key = f"screen:stamp:{kind}:{area_id}:{gen}"
     stamp = cache.get(key)
     if stamp is None:
         stamp = _digest(Demand.objects.filter(**_area_filter(kind, area_id)))
         cache.set(key, stamp, STAMP_TTL)
-    return stamp
+    return stamp, gen
 
 
 def _area_filter(kind: str, area_id: int) -> dict[str, int]:
@@ -124,6 +156,16 @@ def _area_filter(kind: str, area_id: int) -> dict[str, int]:
 #: Whatever the stamps say, every feed is rebuilt this often (seconds): an edit that changes none of
 #: the stamped columns (a title corrected in the admin, say) still reaches the screens.
 REFRESH_EVERY = 60
+
+
+def seconds_left_in_bucket() -> int:
+    """Whole seconds until the ETag's minute bucket turns over (an early-path entry must not outlive it)."""
+    return REFRESH_EVERY - int(timezone.now().timestamp()) % REFRESH_EVERY
+
+
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110): GZipMiddleware hands out W/"…" for the same feed."""
+    return etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
 
 
 def etag_for(stamp: str) -> str:

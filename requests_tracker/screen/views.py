@@ -16,22 +16,26 @@ from django.views.decorators.http import require_GET
 from buildings.qr import qr_svg
 
 from ..links import submit_url
+from . import fastpath
 from . import feed as screen
 
 
-def _conditional(request: HttpRequest, stamp: str, build) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _conditional(  # type: ignore[no-untyped-def]
+    request: HttpRequest, stamp: str, build, *, gen: int | None = None, building_id: int | None = None
+) -> HttpResponse:
     etag = screen.etag_for(stamp)
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if screen.etag_matches(etag, request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
         # Many screens show the same building: the first to see a new ETag builds the body, the rest
-        # are served the cached bytes.
-        key = f"screen:body:{request.path}:{etag}"
+        # are served the cached bytes (by the early path, fastpath.py, once it knows the ETag).
+        key = screen.body_key(request.path, etag)
         body = cache.get(key)
         if body is None:
             body = json.dumps(build(), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
             cache.set(key, body, screen.REFRESH_EVERY * 2)
         response = HttpResponse(body, content_type="application/json")
+    fastpath.remember(request, etag, gen=gen, building_id=building_id)
     response["ETag"] = etag
     # Always revalidate: the screen must see a change within seconds, never a stale copy from a proxy.
     response["Cache-Control"] = "no-cache"
@@ -49,6 +53,7 @@ def screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         screen.building_stamp(building_id),
         lambda: screen.building_feed(building_id, submit_url(slug)),
+        building_id=building_id,
     )
 
 
@@ -59,7 +64,8 @@ def area_screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
     if area is None:
         return JsonResponse({"detail": "Not found."}, status=404)
     kind, area_id = area
-    return _conditional(request, screen.area_stamp(kind, area_id), lambda: screen.area_feed(kind, area_id))
+    stamp, gen = screen.area_stamp_and_gen(kind, area_id)
+    return _conditional(request, stamp, lambda: screen.area_feed(kind, area_id), gen=gen)
 
 
 @require_GET

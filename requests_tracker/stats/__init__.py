@@ -2,6 +2,8 @@
 maintained tallies they read. Depends on the core only; the core reaches the tallies through the
 after-change path (`tallies.on_change`, registered in apps.py)."""
 
+from .cached import figures_for
+from .cached import on_change as page_cache_on_change
 from .compute import DEFINITIONS, compute, durations, headline, headline_for, headline_from_tallies
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats
@@ -14,10 +16,12 @@ __all__ = [
     "compute",
     "durations",
     "figure_export",
+    "figures_for",
     "headline",
     "headline_for",
     "headline_from_tallies",
     "on_change",
+    "page_cache_on_change",
     "rebuild_tallies",
     "row_export",
 ]

@@ -24,6 +24,7 @@ from buildings.exports import csv_response, xlsx_response
 from buildings.models import Building, District
 
 from .. import access, figures, selectors
+from .cached import figures_for
 from .compute import compute, headline_for
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats, in_calendar
@@ -79,8 +80,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         if not form.is_bound:
             form.is_valid()  # an unbound form: no filters
             form.cleaned_data = {}
-        now = timezone.now()
-        data = compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now))
+        # Cached per filter set, moved on by every demand change; `generated_at` is the "as of" time.
+        data = {**figures_for(form, scope)}
         data["sections"] = _feature_figures(form, scope)
         status = 200
     return render(
@@ -181,9 +182,9 @@ class StatsView(APIView):
         if only not in ("", "figures"):
             raise ApiValidationError({"only": [_("Use only=figures, or leave it out for every figure.")]})
         now = timezone.now()
-        head = headline_for(form, scope, now=now)
         if only:
+            head = headline_for(form, scope, now=now)
             return Response(head)
-        data = compute(form.demands(scope), now=now, head=head)
+        data = {**figures_for(form, scope, now=now)}
         data["sections"] = _feature_figures(form, scope)
         return Response(data)
