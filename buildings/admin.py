@@ -3,10 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import panels
 from .access import actor_scope
 from .models import Building, Company, Council, CouncilEvent, CouncilMember, District, Subdistrict, User
 
@@ -97,8 +99,33 @@ class CompanyInline(admin.TabularInline):
     fields = ["name", "floors", "industry"]
 
 
+class TouchesBoardMixin:
+    """What the building's public board and screens show (its name, council, roster) changed: after
+    commit, `panels.touch` moves the building's stamp, so no cached board keeps the old roster."""
+
+    def _building_id(self, obj: Any) -> int | None:
+        raise NotImplementedError
+
+    def _touch(self, obj: Any) -> None:
+        building_id = self._building_id(obj)
+        if building_id is not None:
+            transaction.on_commit(lambda: panels.touch(building_id))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        self._touch(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self._touch(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        self._touch(form.instance)  # the inlines (members of a council)
+
+
 @admin.register(Building)
-class BuildingAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+class BuildingAdmin(TouchesBoardMixin, DistrictReadOnlyMixin, admin.ModelAdmin):
     district_lookup = "subdistrict__district_id"
     list_display = ["name", "name_en", "subdistrict", "floors", "is_key_building", "population", "is_active"]
     list_filter = ["is_key_building", "is_active", "subdistrict__district", "subdistrict"]
@@ -107,6 +134,9 @@ class BuildingAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
     autocomplete_fields = ["subdistrict"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [CompanyInline]
+
+    def _building_id(self, obj: Any) -> int | None:
+        return obj.pk
 
 
 @admin.register(Company)
@@ -144,7 +174,7 @@ class CouncilEventInline(admin.TabularInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+class CouncilAdmin(TouchesBoardMixin, DistrictReadOnlyMixin, admin.ModelAdmin):
     district_lookup = "building__subdistrict__district_id"
     list_display = ["__str__", "building", "kind", "established_on", "service_station"]
     list_filter = ["kind", "building__subdistrict__district"]
@@ -153,15 +183,21 @@ class CouncilAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
     autocomplete_fields = ["building"]
     inlines = [CouncilMemberInline, CouncilEventInline]
 
+    def _building_id(self, obj: Any) -> int | None:
+        return obj.building_id
+
 
 @admin.register(CouncilMember)
-class CouncilMemberAdmin(DistrictReadOnlyMixin, admin.ModelAdmin):
+class CouncilMemberAdmin(TouchesBoardMixin, DistrictReadOnlyMixin, admin.ModelAdmin):
     district_lookup = "council__building__subdistrict__district_id"
     list_display = ["display_name", "role", "council", "user", "term_start", "term_end", "can_triage", "is_public"]
     list_filter = ["role", "can_triage", "council__building__subdistrict__district"]
     list_select_related = ["council__building", "user"]
     search_fields = ["display_name", "council__building__name", "user__username"]
     autocomplete_fields = ["council", "user", "company"]
+
+    def _building_id(self, obj: Any) -> int | None:
+        return Council.objects.filter(pk=obj.council_id).values_list("building_id", flat=True).first()
 
 
 # --- Login lockouts (django-axes): see who is locked out, delete the row to unlock ---------------

@@ -22,7 +22,7 @@ from buildings.models import Building
 from buildings.qr import qr_png, qr_svg
 from buildings.selectors import districts_with_buildings
 
-from . import actions, selectors
+from . import actions, screen, selectors
 from .intake import browser_keys
 from .intake.forms import DemandSubmitForm, FollowForm, NotSolvedForm
 from .intake.selectors import similar_open_demands
@@ -238,6 +238,10 @@ BOARD_PAGE_SIZE = 20
 @browser_keys.issues_key
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     building = _active_building(slug)
+    key = screen.board.key_for(request, building.pk)  # anonymous readers share one rendering (screen/board.py)
+    page_cached = screen.board.cached(request, key)
+    if page_cached is not None:
+        return page_cached
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
     categories = list(selectors.active_categories())
@@ -247,7 +251,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     ordering = ordering if ordering in selectors.BOARD_ORDERINGS else "new"
     demands = selectors.board_demands(building.pk, status=status, category=category, ordering=ordering)
     page = Paginator(demands, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    response = render(
         request,
         "requests_tracker/board.html",
         {
@@ -266,6 +270,8 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": panels.board_sections(building, request),
         },
     )
+    screen.board.remember(key, response)
+    return response
 
 
 def _public_demand_or_404(slug: str, pk: int) -> tuple[Building, Demand]:

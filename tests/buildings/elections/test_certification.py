@@ -23,7 +23,9 @@ def _roster(client: Client) -> str:
     return html[html.index('class="roster"') : html.index("</details>", html.index('class="roster"'))]
 
 
-def test_certifying_puts_the_elected_on_the_roster_and_ends_the_seats_that_were_up(cast: Any) -> None:
+def test_certifying_puts_the_elected_on_the_roster_and_ends_the_seats_that_were_up(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     tower = cast.tower_a
     scope = actor_scope(cast.captain_a)
     world = helpers.build(tower, cast.captain_a, electors=6, candidates=3, seats=2)
@@ -39,7 +41,8 @@ def test_certifying_puts_the_elected_on_the_roster_and_ends_the_seats_that_were_
     actions.election_close(scope=scope, election=world.election)
     certified = Client()
     certified.force_login(cast.captain_a)
-    response = certified.post(reverse("api-election-certify", args=[world.election.key]))
+    with django_capture_on_commit_callbacks(execute=True):  # committed: the board's stamp moves
+        response = certified.post(reverse("api-election-certify", args=[world.election.key]))
 
     assert response.status_code == 200 and response.json()["status"] == "certified"
     after = _roster(client)
