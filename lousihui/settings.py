@@ -138,7 +138,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, or local memory for a few seconds at a time while Redis does not answer (README "Outages").
+            "BACKEND": "lousihui.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lousihui"),
             # A dead Redis must not hang a request: fail fast instead.
