@@ -98,9 +98,7 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as exc:
             with breaker.lock:
                 if not breaker.is_open():
-                    logger.warning(
-                        "cache: Redis unavailable (%s), answering from local memory for %.0f s", exc, self.breaker_seconds
-                    )
+                    logger.warning("cache: Redis unavailable (%s), local memory for %.0f s", exc, self.breaker_seconds)
                 breaker.open_until = time.monotonic() + self.breaker_seconds
             return fallback()
         if breaker.deleted or breaker.incremented:
@@ -211,9 +209,5 @@ class ResilientRedisCache(RedisCache):
 
         self._call(lambda: super(ResilientRedisCache, self).delete_many(keys, version), fallback)
 
-    def clear(self) -> bool:
-        def fallback() -> bool:
-            self.fallback.clear()
-            return False
-
-        return self._call(lambda: super(ResilientRedisCache, self).clear(), fallback)
+    def clear(self) -> None:
+        self._call(lambda: super(ResilientRedisCache, self).clear(), self.fallback.clear)

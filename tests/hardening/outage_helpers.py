@@ -6,6 +6,7 @@ outage is the real thing: a killed `redis-server`, a cut TCP connection to Postg
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -152,19 +153,15 @@ class TcpProxy:
 
     @staticmethod
     def _reset(s: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        except OSError:
-            pass
         s.close()
 
     def _close(self, s: socket.socket) -> None:
         with self._lock:
             self._sockets.discard(s)
-        try:
+        with contextlib.suppress(OSError):
             s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         s.close()
 
     def cut(self) -> None:
@@ -173,10 +170,8 @@ class TcpProxy:
             sockets = list(self._sockets)
             self._sockets.clear()
         for s in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._reset(s)
 
     def restore(self) -> None:
