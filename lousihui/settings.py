@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lousihui.csp.content_security_policy",
     "django.middleware.security.SecurityMiddleware",
+    # A view that meets a database outage answers a fast 503 with a reason (README "Outages").
+    "lousihui.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: served precompressed (.br/.gz) by itself
     # Before sessions, locale, CSRF, auth and messages: a polling lobby screen is answered from one
     # cache read (304, or the cached body when its ETag is older); anything else falls through.
@@ -125,7 +127,13 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A worker's persistent connection is checked before each request: after a PostgreSQL restart the
+    # workers reconnect on their own (README "Outages").
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request in seconds (a 503), not after the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The statistics' covering index INCLUDEs columns; SQLite builds it without them, which only
     # matters at PostgreSQL scale. Quiet the warning for the embedded default.
