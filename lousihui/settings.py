@@ -235,6 +235,13 @@ NOTIFICATION_BACKDATED_AFTER_SECONDS = env.float("NOTIFICATION_BACKDATED_AFTER_S
 # economic captain, then hours after that for the district staff.
 ESCALATION_DELAYS_HOURS = [float(h) for h in env.list("ESCALATION_DELAYS_HOURS", default=["0", "24", "48"])]
 
+# --- /healthz/ (lousihui/health.py) -----------------------------------------
+# The detail per component is shown only to a probe sending this token (X-Healthz-Token or ?token=); unset:
+# to nobody. The public gets the bare status.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# Pending notifications older than this mark the outbox as behind ("degraded").
+HEALTHZ_PENDING_MAX_AGE_SECONDS = env.float("HEALTHZ_PENDING_MAX_AGE_SECONDS", default=3600.0)
+
 # --- E-mail ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
