@@ -12,8 +12,10 @@ What the fallback means:
   PostgreSQL, so pages stay right, only slower;
 - throttles count per process (a gunicorn worker): they still limit, each worker on its own, so the
   effective limit is the rate times the number of workers until Redis is back;
-- invalidations made during the outage (deletes, generation bumps) are replayed on Redis when it
-  answers again, so an entry cached before the outage is not served after it.
+- what was written during the outage is replayed on Redis when it answers again: keys deleted or set
+  meanwhile are deleted there (a miss is always safe; a set value may have replaced one Redis still
+  holds, such as a search generation), counters bumped meanwhile are bumped there, so an entry cached
+  before the outage is not served after it.
 """
 
 from __future__ import annotations
@@ -144,10 +146,11 @@ class ResilientRedisCache(RedisCache):
     # --- the cache API -------------------------------------------------------------------------
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
-            lambda: self.fallback.add(key, value, timeout, version),
-        )
+        def fallback() -> bool:
+            self._remember_delete([key], version)
+            return self.fallback.add(key, value, timeout, version)
+
+        return self._call(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), fallback)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._call(
@@ -156,10 +159,11 @@ class ResilientRedisCache(RedisCache):
         )
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
-        self._call(
-            lambda: super(ResilientRedisCache, self).set(key, value, timeout, version),
-            lambda: self.fallback.set(key, value, timeout, version),
-        )
+        def fallback() -> None:
+            self._remember_delete([key], version)
+            self.fallback.set(key, value, timeout, version)
+
+        self._call(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), fallback)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call(
@@ -195,10 +199,11 @@ class ResilientRedisCache(RedisCache):
         return self._call(lambda: super(ResilientRedisCache, self).incr(key, delta, version), fallback)
 
     def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list[Any]:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version),
-            lambda: self.fallback.set_many(data, timeout, version),
-        )
+        def fallback() -> list[Any]:
+            self._remember_delete(list(data), version)
+            return self.fallback.set_many(data, timeout, version)
+
+        return self._call(lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), fallback)
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         keys = list(keys)

@@ -40,6 +40,7 @@ def test_invalidations_made_while_redis_was_away_are_replayed_when_it_answers() 
     cache = _cache(os.environ["REDIS_URL"])
     cache.set("entry", "before the outage", 60)
     cache.set("generation", 5, 60)
+    cache.set("search-generation", "old", 60)
     assert not cache.is_degraded
     # Redis "goes away" for this process: the next call fails to connect and opens the breaker.
     with mock.patch("django.core.cache.backends.redis.RedisCacheClient.delete", side_effect=ConnectionError("down")):
@@ -47,9 +48,11 @@ def test_invalidations_made_while_redis_was_away_are_replayed_when_it_answers() 
     assert cache.is_degraded
     with pytest.raises(ValueError):
         cache.incr("generation")  # not in local memory; remembered for Redis all the same
+    cache.set("search-generation", "new", 60)  # replaces, in this process only, what Redis holds
     cache._breaker.open_until = 0  # the breaker's few seconds are over
     assert cache.get("unrelated") is None  # the first call that reaches Redis replays
     assert not cache.is_degraded
     assert cache.get("entry") is None
     assert cache.get("generation") == 6
+    assert cache.get("search-generation") is None  # not "old": a miss, recomputed
     cache.delete_many(["generation"])
