@@ -71,7 +71,7 @@ def _broker() -> dict[str, Any]:
         return {"transport": "none (tasks run eagerly)"}
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-        return {"transport": conn.transport_cls}
+        return {"transport": str(conn.transport_cls)}
 
 
 def _notifications() -> dict[str, Any]:
