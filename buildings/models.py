@@ -252,3 +252,21 @@ class CouncilEvent(models.Model):
 
     def __str__(self) -> str:
         return self.note
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic (beat) task in one period: the unique pair is the claim that lets two beat
+    processes run side by side without running anything twice (buildings/periodic.py)."""
+
+    task = models.CharField(_("task"), max_length=200)
+    period_start = models.DateTimeField(_("period start"))
+    claimed_at = models.DateTimeField(_("claimed at"))
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+        constraints = [models.UniqueConstraint(fields=["task", "period_start"], name="periodic_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.period_start:%Y-%m-%d %H:%M:%S}"

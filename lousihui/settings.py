@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lousihui.csp.content_security_policy",
     "django.middleware.security.SecurityMiddleware",
+    # A view that meets a database outage answers a fast 503 with a reason (README "Outages").
+    "lousihui.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: served precompressed (.br/.gz) by itself
     # Before sessions, locale, CSRF, auth and messages: a polling lobby screen is answered from one
     # cache read (304, or the cached body when its ETag is older); anything else falls through.
@@ -125,7 +127,13 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A worker's persistent connection is checked before each request: after a PostgreSQL restart the
+    # workers reconnect on their own (README "Outages").
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request in seconds (a 503), not after the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The statistics' covering index INCLUDEs columns; SQLite builds it without them, which only
     # matters at PostgreSQL scale. Quiet the warning for the embedded default.
@@ -138,7 +146,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, or local memory for a few seconds at a time while Redis does not answer (README "Outages").
+            "BACKEND": "lousihui.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lousihui"),
             # A dead Redis must not hang a request: fail fast instead.
@@ -225,6 +234,13 @@ NOTIFICATION_BACKDATED_AFTER_SECONDS = env.float("NOTIFICATION_BACKDATED_AFTER_S
 # The overdue ladder: hours after the due time for the captain, then hours after that step for the
 # economic captain, then hours after that for the district staff.
 ESCALATION_DELAYS_HOURS = [float(h) for h in env.list("ESCALATION_DELAYS_HOURS", default=["0", "24", "48"])]
+
+# --- /healthz/ (lousihui/health.py) -----------------------------------------
+# The detail per component is shown only to a probe sending this token (X-Healthz-Token or ?token=); unset:
+# to nobody. The public gets the bare status.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# Pending notifications older than this mark the outbox as behind ("degraded").
+HEALTHZ_PENDING_MAX_AGE_SECONDS = env.float("HEALTHZ_PENDING_MAX_AGE_SECONDS", default=3600.0)
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from .views import healthz
 
+# Uncaught errors: a 503 with a reason when the database is down, JSON under /api/ (lousihui/outage.py).
+handler500 = "lousihui.outage.handler500"
+
 admin.site.site_header = _("Lousihui · building councils")
 admin.site.site_title = _("Lousihui admin")
 admin.site.index_title = _("Council work")

@@ -1,12 +1,29 @@
-from django.db import connection
+import secrets
+
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+from . import health
+
+TOKEN_HEADER = "X-Healthz-Token"  # noqa: S105 - a header name, not a secret
 
 
+def _has_token(request: HttpRequest) -> bool:
+    expected = settings.HEALTHZ_TOKEN
+    if not expected:
+        return False  # no token configured: nobody sees the detail
+    given = request.headers.get(TOKEN_HEADER) or request.GET.get("token") or ""
+    return secrets.compare_digest(given.encode(), expected.encode())
+
+
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and docker compose: the process answers and the database does."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For docker compose and load balancers: 200 while the database answers (status "ok", or "degraded" with
+    the cache, the broker or the outbox behind), 503 when it does not. The detail per component (times,
+    errors, the oldest pending notification's age) only with HEALTHZ_TOKEN, as X-Healthz-Token or ?token=."""
+    status, components = health.report()
+    body: dict[str, object] = {"status": status}
+    if _has_token(request):
+        body["components"] = components
+    return JsonResponse(body, status=503 if status == "error" else 200)

@@ -1,9 +1,10 @@
 """The app's Celery tasks, found here by `app.autodiscover_tasks()`; each feature keeps its own."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from buildings import periodic
 from lousihui.celery import app
 
 from . import actions, selectors
@@ -18,11 +19,13 @@ from .notifications.tasks import (
 )
 
 
-@shared_task(name="requests_tracker.tasks.erase_expired_contacts", ignore_result=True, time_limit=1800)
-def erase_expired_contacts(limit: int = 5000) -> int:
+@shared_task(name="requests_tracker.tasks.erase_expired_contacts", bind=True, ignore_result=True, time_limit=1800)
+def erase_expired_contacts(self: Task, limit: int = 5000) -> int:
     """The retention period: contact details erased CONTACT_RETENTION_DAYS after resolution, one demand per
     action (its own transaction and timeline note). Idempotent: what is erased is not found again; a run
     cut short leaves the rest for the next day's run."""
+    if not periodic.claim(self):
+        return 0
     due = selectors.contacts_due_for_erasure(timezone.now(), settings.CONTACT_RETENTION_DAYS)
     ids = list(due.values_list("pk", flat=True)[:limit])
     erased = 0

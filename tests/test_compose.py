@@ -89,6 +89,14 @@ def test_web_health_check_uses_a_real_url() -> None:
     test = " ".join(SERVICES["web"]["healthcheck"]["test"])
     assert "/healthz/" in test
     assert resolve("/healthz/").url_name == "healthz"
+    assert "token" not in test.lower()  # the bare status (503 when the database is down) is what it needs
+
+
+def test_the_health_token_reaches_the_app_from_env_not_from_the_file() -> None:
+    settings_py = (ROOT / "lousihui" / "settings.py").read_text()
+    assert '"HEALTHZ_TOKEN"' in settings_py
+    for name in ("web", "worker", "beat"):
+        assert SERVICES[name]["environment"]["HEALTHZ_TOKEN"] == "${HEALTHZ_TOKEN:-}"
 
 
 def test_the_image_is_built_from_the_pinned_requirements() -> None:

@@ -59,7 +59,7 @@ def test_environment_switches_to_postgres_redis_and_smtp() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "django.db.backends.postgresql" in out
-    assert "django.core.cache.backends.redis.RedisCache" in out
+    assert "lousihui.cache.ResilientRedisCache" in out  # Redis, with a local-memory fallback (README "Outages")
     assert '"eager": false' in out
     assert "django.core.mail.backends.smtp.EmailBackend" in out
 

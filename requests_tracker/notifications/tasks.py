@@ -7,6 +7,8 @@ Why these options:
   outlives its claim; the HTTP and SMTP timeouts (10 s) are below the soft limit.
 - The periodic tasks are idempotent too (dedupe keys, unique ladder steps): late acks are safe.
 - sweep_notifications acks early: a lost sweep is simply the next beat tick's job.
+- Every task in the beat schedule claims its period first (buildings/periodic.py): with two beat
+  processes running, each still runs once per period.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import socket
 
 from celery import Task, shared_task
+
+from buildings import periodic
 
 from . import delivery, digests, escalation, fanout, outbox
 
@@ -36,8 +40,12 @@ def enqueue_notifications(notification_ids: list[int]) -> int:
     return outbox.enqueue(notification_ids)
 
 
-@shared_task(name="requests_tracker.tasks.sweep_notifications", ignore_result=True, soft_time_limit=50, time_limit=60)
-def sweep_notifications() -> int:
+@shared_task(
+    name="requests_tracker.tasks.sweep_notifications", bind=True, ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def sweep_notifications(self: Task) -> int:
+    if not periodic.claim(self):
+        return 0
     fanout.sweep()  # promised news nobody ran first: it writes rows the delivery sweep then sends
     return delivery.sweep()
 
@@ -48,16 +56,22 @@ def fan_out_news(kind: str, ref: str) -> int:
     return fanout.run(kind, ref)
 
 
-@shared_task(name="requests_tracker.tasks.escalate_overdue", acks_late=True, ignore_result=True)
-def escalate_overdue() -> int:
+@shared_task(name="requests_tracker.tasks.escalate_overdue", bind=True, acks_late=True, ignore_result=True)
+def escalate_overdue(self: Task) -> int:
+    if not periodic.claim(self):
+        return 0
     return len(escalation.escalate_overdue())
 
 
-@shared_task(name="requests_tracker.tasks.send_daily_digests", acks_late=True, ignore_result=True)
-def send_daily_digests() -> int:
+@shared_task(name="requests_tracker.tasks.send_daily_digests", bind=True, acks_late=True, ignore_result=True)
+def send_daily_digests(self: Task) -> int:
+    if not periodic.claim(self):
+        return 0
     return len(digests.send_daily_digests())
 
 
-@shared_task(name="requests_tracker.tasks.send_weekly_figures", acks_late=True, ignore_result=True)
-def send_weekly_figures() -> int:
+@shared_task(name="requests_tracker.tasks.send_weekly_figures", bind=True, acks_late=True, ignore_result=True)
+def send_weekly_figures(self: Task) -> int:
+    if not periodic.claim(self):
+        return 0
     return len(digests.send_weekly_figures())
