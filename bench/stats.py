@@ -131,6 +131,7 @@ def seed(n_demands: int) -> tuple[str, str, str]:
                         ts(started),
                         ts(min(resolved, now) if resolved else None),
                         ts(updated),
+                        "demand",
                     )
                 )
                 + "\n"
@@ -139,7 +140,7 @@ def seed(n_demands: int) -> tuple[str, str, str]:
             "building_id, category_id, title, description, company_name, channel, contact_name, contact_phone,"
             " contact_email, is_public, show_company, is_hidden, support_count, status, version,"
             " assignee_department_id, outcome, resolution_note, token, submitted_at, due_at, assigned_at,"
-            " started_at, resolved_at, updated_at"
+            " started_at, resolved_at, updated_at, kind"
         )
         buffer.seek(0)
         copy_sql = f"COPY {Demand._meta.db_table} ({columns}) FROM STDIN"

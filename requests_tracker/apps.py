@@ -31,3 +31,5 @@ class RequestsTrackerConfig(AppConfig):
         changes.on_news_later("notifications", notifications.on_news_later)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
         panels.on_touch("screens", screen.panels_touched)
+        # …and a feature's figures on the statistics page (projects by status): the cached pages move on.
+        panels.on_touch("stats-page", stats.page_cache_on_touch)

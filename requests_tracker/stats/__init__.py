@@ -4,6 +4,7 @@ after-change path (`tallies.on_change`, registered in apps.py)."""
 
 from .cached import figures_for
 from .cached import on_change as page_cache_on_change
+from .cached import on_touch as page_cache_on_touch
 from .compute import DEFINITIONS, compute, durations, headline, headline_for, headline_from_tallies
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats
@@ -22,6 +23,7 @@ __all__ = [
     "headline_from_tallies",
     "on_change",
     "page_cache_on_change",
+    "page_cache_on_touch",
     "rebuild_tallies",
     "row_export",
 ]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from ..changes import DemandChange
@@ -33,20 +35,26 @@ GEN_KEY = "stats:gen"
 MAX_AGE = 300
 
 
+def _bump() -> None:
+    try:
+        cache.incr(GEN_KEY)
+    except ValueError:
+        cache.add(GEN_KEY, 1, None)
+    except Exception:  # a cache that fails: the figures are recomputed once it answers again
+        log.warning("stats: cannot move the cache generation", exc_info=True)
+
+
 def on_change(change: DemandChange) -> None:
     """After-change subscriber: after commit, every cached statistics page is out of date."""
     if change.fields == {"contact"}:
         return  # contact details are in no figure
+    transaction.on_commit(_bump)
 
-    def bump() -> None:
-        try:
-            cache.incr(GEN_KEY)
-        except ValueError:
-            cache.add(GEN_KEY, 1, None)
-        except Exception:  # a cache that fails: the figures are recomputed once it answers again
-            log.warning("stats: cannot move the cache generation", exc_info=True)
 
-    transaction.on_commit(bump)
+def on_touch(building_id: int) -> None:
+    """`buildings.panels.touch` listener: a feature's figures moved (a project created, paused, done):
+    after commit, every cached statistics page is out of date, its feature sections included."""
+    transaction.on_commit(_bump)
 
 
 def _key(form: StatsFilterForm, scope: ActorScope | None, top: int) -> str:
@@ -88,3 +96,37 @@ def figures_for(
         except Exception:
             log.warning("stats: cannot cache the figures", exc_info=True)
     return data
+
+
+def _plain(value: Any) -> Any:
+    """Lazy translations as text (the key holds the language), so that a section pickles as data."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def sections_for(
+    form: StatsFilterForm, scope: ActorScope | None, build: Callable[[], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The feature packages' sections (`figures.area_figures`: projects) for a validated form, cached
+    beside its figures under the same generation, which demand changes and `panels.touch` move."""
+    try:
+        gen = cache.get(GEN_KEY) or 0
+        key = f"stats:sections:{gen}:{_key(form, scope, 0)}"
+        sections = cache.get(key)
+    except Exception:
+        log.warning("stats: cache read failed, computing", exc_info=True)
+        key, sections = "", None
+    if sections is not None:
+        return sections  # type: ignore[no-any-return]
+    sections = _plain(build())
+    if key:
+        try:
+            cache.set(key, sections, MAX_AGE)
+        except Exception:
+            log.warning("stats: cannot cache the sections", exc_info=True)
+    return sections  # type: ignore[no-any-return]

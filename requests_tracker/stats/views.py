@@ -24,7 +24,7 @@ from buildings.exports import csv_response, xlsx_response
 from buildings.models import Building, District
 
 from .. import access, figures, selectors
-from .cached import figures_for
+from .cached import figures_for, sections_for
 from .compute import compute, headline_for
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats, in_calendar
@@ -61,10 +61,15 @@ def _districts(scope: selectors.ActorScope) -> QuerySet[District]:
 
 
 def _feature_figures(form: StatsFilterForm, scope: selectors.ActorScope) -> list[dict[str, Any]]:
-    """The feature packages' figures (figures.register_area_figures) for the buildings the filters chose."""
-    ids = form.building_ids(scope)
-    buildings = Building.objects.all() if ids is None else Building.objects.filter(pk__in=sorted(ids))
-    return figures.area_figures(buildings)
+    """The feature packages' figures (figures.register_area_figures) for the buildings the filters chose,
+    cached beside the figures (`cached.sections_for`)."""
+
+    def build() -> list[dict[str, Any]]:
+        ids = form.building_ids(scope)
+        buildings = Building.objects.all() if ids is None else Building.objects.filter(pk__in=sorted(ids))
+        return figures.area_figures(buildings)
+
+    return sections_for(form, scope, build)
 
 
 @require_GET

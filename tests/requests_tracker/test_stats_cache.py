@@ -74,3 +74,26 @@ def test_a_failing_cache_still_gives_the_figures(cast: factories.Cast) -> None:
     assert form.is_valid()
     with override_settings(CACHES=dead):
         assert figures_for(form, None)["figures"]["received"] == 1
+
+
+def test_a_project_that_moves_is_in_the_next_page_and_a_cached_page_reads_only_the_reach(
+    cast: factories.Cast, django_capture_on_commit_callbacks, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from requests_tracker.projects import actions as project_actions
+
+    def planned(data: dict) -> int:  # type: ignore[type-arg]
+        section = next(s for s in data["sections"] if s["key"] == "projects")
+        return sum(
+            int(i["value"]) for i in section["items"] if "planned" in str(i.get("key", "")) or "计划" in i["label"]
+        )
+
+    client = _client(cast.district_staff)
+    factories.make_demand(cast.tower_a, cast.category)
+    before = client.get(API, {"district": "pudong"}).json()
+    # Cached: the session, the user, the reader's scope (3), the district, the buildings in reach (2).
+    with django_assert_num_queries(8):
+        assert client.get(API, {"district": "pudong"}).json() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        project_actions.project_create(actor=cast.captain_a, buildings=[cast.tower_a], title="一楼外卖柜")
+    after = client.get(API, {"district": "pudong"}).json()
+    assert planned(after) == planned(before) + 1
