@@ -34,8 +34,9 @@ from .validators import normalize_mainland_mobile
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    # A category without a default department leaves routing to the council: null.
     default_department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -71,6 +72,9 @@ class DemandEventSerializer(serializers.ModelSerializer):
 class DemandSerializer(serializers.ModelSerializer):
     """Read side. Private fields are dropped unless the reader handles this demand."""
 
+    #: Not in `required` in the schema (lousihui/schema.py): only readers who handle the demand get them.
+    schema_optional_fields = PRIVATE_FIELDS
+
     building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -78,6 +82,8 @@ class DemandSerializer(serializers.ModelSerializer):
     # Method fields, not source="get_status_display": DRF inspects a callable source's signature on
     # every row, which was the largest cost of a list page (measured with `make bench`).
     status_label = serializers.SerializerMethodField()
+    # "" until the demand is resolved (the model's blank choice): declared, as read-only fields lose allow_blank.
+    outcome = serializers.ChoiceField(choices=workflow.Outcome.choices, read_only=True, allow_blank=True)
     outcome_label = serializers.SerializerMethodField()
     assignee = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()

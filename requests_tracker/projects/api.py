@@ -53,7 +53,7 @@ class UpdateSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     buildings = serializers.SerializerMethodField()
     subdistrict: serializers.SlugRelatedField[Subdistrict] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     demands = serializers.SerializerMethodField()

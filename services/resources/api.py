@@ -34,9 +34,12 @@ class _SlugField(serializers.SlugRelatedField):
 class ResourceSerializer(serializers.ModelSerializer):
     """Public fields only: the contact is never in the API."""
 
-    building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A resource belongs to a building or to a sub-district: the other one is null.
+    building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     subdistrict: serializers.SlugRelatedField[Subdistrict] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     provider_label = serializers.CharField(source="get_provider_kind_display", read_only=True)
