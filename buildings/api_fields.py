@@ -24,3 +24,8 @@ class SlugLookupField(serializers.SlugRelatedField):
         if not isinstance(data, str) or not _SLUG.fullmatch(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
         return super().to_internal_value(data)
+
+
+def invalid_choice(value: str) -> str:
+    """DRF's own (translated) message for a value outside a choice list, for hand-read query parameters."""
+    return str(serializers.ChoiceField.default_error_messages["invalid_choice"]).format(input=value)

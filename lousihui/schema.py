@@ -84,7 +84,7 @@ class ApiAutoSchema(AutoSchema):
         )
         if not open_to_all:
             codes.append("403")
-        if in_path or in_query:
+        if in_path or in_query or writes:  # a write names other objects (a building, a demand) that may miss
             codes.append("404")
         if writes:
             codes.append("409")
@@ -94,22 +94,16 @@ class ApiAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema = super()._map_basic_serializer(serializer, direction)
+        for name, field in serializer.fields.items():
+            # An e-mail left out is stored and sent as "": in answers always possible, in requests where allowed.
+            prop = schema.get("properties", {}).get(name)
+            is_email = isinstance(field, serializers.EmailField) and prop and prop.get("format") == "email"
+            if is_email and (direction == "response" or field.allow_blank):
+                del prop["format"]
+                prop["anyOf"] = [{"format": "email"}, {"maxLength": 0}]
         optional = set(getattr(serializer, "schema_optional_fields", ()))
         if direction == "response" and optional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in optional]
             if not schema["required"]:
                 del schema["required"]
-        return schema
-
-    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        # An e-mail left out is stored and sent as "": in answers always possible, in requests where allowed.
-        if (
-            isinstance(field, serializers.EmailField)
-            and isinstance(schema, dict)
-            and schema.get("format") == "email"
-            and (direction == "response" or field.allow_blank)
-        ):
-            del schema["format"]
-            schema["anyOf"] = [{"format": "email"}, {"maxLength": 0}]
         return schema

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -221,7 +221,12 @@ class ResultsView(_ElectionView):
 class ReceiptView(_ElectionView):
     """Whether the ballot behind a receipt is in the count (after close); nothing about its content."""
 
-    @extend_schema(responses=inline_serializer("ElectionReceipt", {"counted": serializers.BooleanField()}))
+    @extend_schema(
+        responses={
+            200: inline_serializer("ElectionReceipt", {"counted": serializers.BooleanField()}),
+            409: OpenApiResponse(description="voting has not closed yet"),
+        }
+    )
     def get(self, request: Request, key: str, receipt: str) -> Response:
         election = self.election(request, key)
         if not election.results_public:

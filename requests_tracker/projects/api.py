@@ -13,15 +13,21 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import ActorScope, actor_scope
-from buildings.api_fields import SLUG_PATTERN, SlugLookupField
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField, invalid_choice
 from buildings.models import Building, Subdistrict, User
 
 from ..models import Demand
@@ -158,11 +164,13 @@ class CompletionSerializer(serializers.Serializer):
     skipped = serializers.DictField(child=serializers.CharField())
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("building", OpenApiTypes.STR, description="building slug (projects serving it)"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=Project.Status.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("building", OpenApiTypes.STR, description="building slug (projects serving it)"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Project.Status.values),
+        ]
+    )
 )
 class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The project list (三张清单 · 项目清单)."""
@@ -191,6 +199,9 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             projects = selectors.serving(projects, building)
         wanted = params.get("status", "")
         if wanted:
+            if wanted not in Project.Status.values and self.action == "list":
+                # Outside the documented enum: refused with the reason, not an empty page (#14).
+                raise ValidationError({"status": [invalid_choice(wanted)]})
             projects = projects.filter(status=wanted) if wanted in Project.Status.values else projects.none()
         projects = projects.prefetch_related(*self._links()).order_by("-updated_at", "-id")
         if self.action == "retrieve":

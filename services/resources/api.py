@@ -8,13 +8,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import actor_scope
+from buildings.api_fields import invalid_choice
 from buildings.models import Building, Subdistrict
 from services.models import Department
 
@@ -87,12 +88,14 @@ class ResourceCreateSerializer(serializers.Serializer):
         return attrs
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("building", OpenApiTypes.STR, description="building slug"),
-        OpenApiParameter("subdistrict", OpenApiTypes.STR, description="sub-district slug"),
-        OpenApiParameter("kind", OpenApiTypes.STR, enum=Resource.Kind.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("building", OpenApiTypes.STR, description="building slug"),
+            OpenApiParameter("subdistrict", OpenApiTypes.STR, description="sub-district slug"),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Resource.Kind.values),
+        ]
+    )
 )
 class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The public resource lists; `building=` also lists what is offered to its whole sub-district."""
@@ -113,6 +116,9 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             resources = resources.filter(subdistrict__slug=sub) if _SLUG.fullmatch(sub) else resources.none()
         kind = params.get("kind", "")
         if kind:
+            if kind not in Resource.Kind.values and self.action == "list":
+                # Outside the documented enum: refused with the reason, not an empty page (#14).
+                raise ValidationError({"kind": [invalid_choice(kind)]})
             resources = resources.filter(kind=kind) if kind in Resource.Kind.values else resources.none()
         return resources.filter(Q(building__isnull=True) | Q(building__is_active=True)).order_by("kind", "title", "id")
 
