@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from buildings.api_fields import SLUG_PATTERN, SlugLookupField
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField, StrictJSONTypes
 from buildings.models import Building, CouncilMember
 from buildings.text import keeping_nul, long_text, one_line
 from services.models import Department
@@ -267,7 +267,7 @@ class LongCharField(serializers.CharField):
         return super().run_validation(keeping_nul(long_text, data) if isinstance(data, str) else data)
 
 
-class DemandSubmitSerializer(serializers.Serializer):
+class DemandSubmitSerializer(StrictJSONTypes):
     """What a resident sends. Validation messages come back in the request's language."""
 
     building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building"))
@@ -305,7 +305,7 @@ class DemandSubmittedSerializer(DemandSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictJSONTypes):
     action = serializers.ChoiceField(choices=workflow.plain_action_choices(), label=_("action"))
     version = serializers.IntegerField(
         required=False,

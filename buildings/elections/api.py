@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from buildings.access import actor_scope
+from buildings.api_fields import StrictJSONTypes
 from buildings.models import Building, Company, CouncilMember, User
 
 from . import access, actions, codes, roll_files, selectors
@@ -110,7 +111,7 @@ def election_data(election: Election, request: Request, with_candidates: bool = 
     return data
 
 
-class CreateElectionSerializer(serializers.Serializer):
+class CreateElectionSerializer(StrictJSONTypes):
     building = serializers.SlugField()
     title = serializers.CharField(max_length=200)
     seats = serializers.IntegerField(min_value=1, max_value=50)
@@ -255,7 +256,11 @@ class CandidatesView(_ManageView):
     @extend_schema(
         request=inline_serializer(
             "CandidateIn",
-            {"name": serializers.CharField(), "company": serializers.CharField(), "statement": serializers.CharField()},
+            {
+                "name": serializers.CharField(),
+                "company": serializers.CharField(required=False, allow_blank=True),
+                "statement": serializers.CharField(required=False, allow_blank=True),
+            },
         ),
         responses={201: inline_serializer("ElectionCandidateOut", {"id": serializers.IntegerField()})},
     )

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import ActorScope, actor_scope
-from buildings.api_fields import SLUG_PATTERN, SlugLookupField, invalid_choice
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField, StrictJSONTypes, invalid_choice
 from buildings.models import Building, Subdistrict, User
 
 from ..models import Demand
@@ -113,7 +113,7 @@ class ProjectDetailSerializer(ProjectSerializer):
         return list(UpdateSerializer(project.public_updates, many=True).data)  # type: ignore[attr-defined]
 
 
-class ProjectCreateSerializer(serializers.Serializer):
+class ProjectCreateSerializer(StrictJSONTypes):
     building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), required=False)
     buildings = serializers.ListField(
         child=SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True)),
@@ -137,23 +137,23 @@ class ProjectCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class LinkSerializer(serializers.Serializer):
+class LinkSerializer(StrictJSONTypes):
     demand = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-class PostUpdateSerializer(serializers.Serializer):
+class PostUpdateSerializer(StrictJSONTypes):
     text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     is_public = serializers.BooleanField(required=False, default=True)
     progress = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=100)
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(StrictJSONTypes):
     status = serializers.ChoiceField(choices=[s for s in Project.Status.choices if s[0] != Project.Status.DONE])
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(StrictJSONTypes):
     note = serializers.CharField(max_length=4000)
     resolve_demands = serializers.BooleanField(required=False, default=False)
 
@@ -191,17 +191,17 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Project]:
         projects = access.visible_projects(self.scope()).select_related("subdistrict")
         params = self.request.query_params
+        wanted = params.get("status", "")
+        if wanted and wanted not in Project.Status.values and self.action == "list":
+            # Outside the documented enum: refused with the reason, not an empty page (#14).
+            raise ValidationError({"status": [invalid_choice(wanted)]})
         slug = params.get("building", "")
         if slug:
             building = Building.objects.filter(slug=slug).first() if re.fullmatch(SLUG_PATTERN, slug) else None
             if building is None:
                 return projects.none()
             projects = selectors.serving(projects, building)
-        wanted = params.get("status", "")
         if wanted:
-            if wanted not in Project.Status.values and self.action == "list":
-                # Outside the documented enum: refused with the reason, not an empty page (#14).
-                raise ValidationError({"status": [invalid_choice(wanted)]})
             projects = projects.filter(status=wanted) if wanted in Project.Status.values else projects.none()
         projects = projects.prefetch_related(*self._links()).order_by("-updated_at", "-id")
         if self.action == "retrieve":

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import actor_scope
-from buildings.api_fields import invalid_choice
+from buildings.api_fields import StrictJSONTypes, invalid_choice
 from buildings.models import Building, Subdistrict
 from services.models import Department
 
@@ -65,7 +65,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResourceCreateSerializer(serializers.Serializer):
+class ResourceCreateSerializer(StrictJSONTypes):
     title = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Resource.Kind.choices)
     provider_kind = serializers.ChoiceField(choices=Resource.Provider.choices)
@@ -105,6 +105,10 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Resource]:
         resources = selectors.public_resources().select_related("building", "subdistrict")
         params = self.request.query_params
+        kind = params.get("kind", "")
+        if kind and kind not in Resource.Kind.values and self.action == "list":
+            # Outside the documented enum: refused with the reason, not an empty page (#14).
+            raise ValidationError({"kind": [invalid_choice(kind)]})
         slug = params.get("building", "")
         if slug:
             building = Building.objects.filter(slug=slug, is_active=True).first() if _SLUG.fullmatch(slug) else None
@@ -114,11 +118,7 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         sub = params.get("subdistrict", "")
         if sub:
             resources = resources.filter(subdistrict__slug=sub) if _SLUG.fullmatch(sub) else resources.none()
-        kind = params.get("kind", "")
         if kind:
-            if kind not in Resource.Kind.values and self.action == "list":
-                # Outside the documented enum: refused with the reason, not an empty page (#14).
-                raise ValidationError({"kind": [invalid_choice(kind)]})
             resources = resources.filter(kind=kind) if kind in Resource.Kind.values else resources.none()
         return resources.filter(Q(building__isnull=True) | Q(building__is_active=True)).order_by("kind", "title", "id")
 
