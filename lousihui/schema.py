@@ -63,13 +63,16 @@ class ApiAutoSchema(AutoSchema):
             return None
         for parameter in operation.get("parameters", []):
             # `?status=` is `status` left out: every optional filter and the page number read it so.
-            if parameter.get("in") == "query" and not parameter.get("required"):
+            # (A list, `?status=a&status=b`, is not: an empty item is a wrong item.)
+            schema = parameter.get("schema", {})
+            if parameter.get("in") == "query" and not parameter.get("required") and schema.get("type") != "array":
                 parameter["allowEmptyValue"] = True
         responses = operation.setdefault("responses", {})
         for code in self._error_codes(operation):
-            answer = responses.setdefault(code, {})
-            answer.setdefault("description", str(ERROR_DESCRIPTIONS[code]))
-            answer.setdefault("content", {"application/json": {"schema": self._error_ref()}})
+            responses.setdefault(code, {}).setdefault("description", str(ERROR_DESCRIPTIONS[code]))
+        for code, answer in responses.items():
+            if code.startswith("4"):  # a view's own error answers (a description alone) get the body too
+                answer.setdefault("content", {"application/json": {"schema": self._error_ref()}})
         return operation
 
     def map_parsers(self) -> list[Any]:

@@ -32,6 +32,16 @@ def _body(request: Request) -> dict[str, Any]:
     return request.data if isinstance(request.data, dict) else {}
 
 
+def _text(request: Request, name: str) -> str:
+    """A text field of the body, "" when left out. In JSON another type is a 400 (#14), never its str()."""
+    value = _body(request).get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise actions.ElectionError("invalid", str(serializers.CharField.default_error_messages["invalid"]), name)
+    return value
+
+
 def _error(exc: actions.ElectionError) -> Response:
     body = {"detail": exc.message, "code": exc.kind}
     if exc.field:
@@ -178,7 +188,7 @@ class BallotView(_ElectionView):
         candidates = body.get("candidates", [])
         if not isinstance(candidates, list):
             raise actions.ElectionError("invalid", _("Candidates are given by their numbers."), "candidates")
-        receipt = actions.ballot_cast(election=election, code=str(body.get("code") or ""), candidate_ids=candidates)
+        receipt = actions.ballot_cast(election=election, code=_text(request, "code"), candidate_ids=candidates)
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
 
@@ -270,9 +280,9 @@ class CandidatesView(_ManageView):
         candidate = actions.candidate_add(
             scope=actor_scope(request.user),
             election=election,
-            name=str(_body(request).get("name") or ""),
-            company=str(_body(request).get("company") or ""),
-            statement=str(_body(request).get("statement") or ""),
+            name=_text(request, "name"),
+            company=_text(request, "company"),
+            statement=_text(request, "statement"),
             photo=photo,
         )
         return Response({"id": candidate.pk, "name": candidate.name}, status=status.HTTP_201_CREATED)
@@ -304,9 +314,7 @@ class ElectorsView(_ManageView):
                 raise actions.ElectionError("invalid", str(exc), "file") from exc
             issued = actions.electors_import(scope=scope, actor=_actor(request), election=election, rows=rows)
         elif _body(request).get("anonymous"):
-            company = Company.objects.filter(
-                building=election.building, name=str(_body(request).get("company") or "")
-            ).first()
+            company = Company.objects.filter(building=election.building, name=_text(request, "company")).first()
             if company is None:
                 raise actions.ElectionError("invalid", _("That company is not a tenant of this building."), "company")
             try:
@@ -398,7 +406,7 @@ class LotView(_ManageView):
         if not isinstance(order, list):
             raise actions.ElectionError("invalid", _("The lot lists candidates by their numbers."), "order")
         election = actions.lot_record(
-            scope=actor_scope(request.user), election=election, order=order, note=str(_body(request).get("note") or "")
+            scope=actor_scope(request.user), election=election, order=order, note=_text(request, "note")
         )
         return Response({"order": election.lot_order, "note": election.lot_note})
 
@@ -409,7 +417,11 @@ class TransitionView(_ManageView):
     action = ""
 
     @extend_schema(
-        request=inline_serializer("ElectionTransition", {"reason": serializers.CharField(required=False)}),
+        request=inline_serializer(
+            # Required (not blank) to cancel: the action says so with a 400 and the field.
+            "ElectionTransition",
+            {"reason": serializers.CharField(required=False, allow_blank=True)},
+        ),
         responses=ElectionSerializer,
     )
     def post(self, request: Request, key: str) -> Response:
@@ -422,8 +434,7 @@ class TransitionView(_ManageView):
         elif self.action == "certify":
             actions.election_certify(scope=scope, actor=_actor(request), election=election)
         else:
-            reason = _body(request).get("reason") if isinstance(request.data, dict) else ""
-            actions.election_cancel(scope=scope, election=election, reason=str(reason or ""))
+            actions.election_cancel(scope=scope, election=election, reason=_text(request, "reason"))
         return Response(election_data(selectors.election_queryset().get(pk=election.pk), request))
 
 

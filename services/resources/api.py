@@ -103,7 +103,11 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ResourceSerializer
 
     def get_queryset(self) -> QuerySet[Resource]:
-        resources = selectors.public_resources().select_related("building", "subdistrict")
+        resources = selectors.public_resources()
+        if self.action == "retrieve":
+            # Who keeps or oversees a resource reads it before it is public too: the one just created (#14).
+            resources = resources | access.visible_resources(actor_scope(self.request.user))
+        resources = resources.select_related("building", "subdistrict")
         params = self.request.query_params
         kind = params.get("kind", "")
         if kind and kind not in Resource.Kind.values and self.action == "list":
