@@ -29,16 +29,22 @@ def _actor(request: Request) -> User | None:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
+    """The body's fields; a JSON body that is not an object (a list, a number) is a 400 (#14)."""
+    if not isinstance(request.data, dict):
+        message = serializers.Serializer().error_messages["invalid"]
+        raise actions.ElectionError("invalid", str(message).format(datatype=type(request.data).__name__))
+    return request.data
 
 
 def _text(request: Request, name: str) -> str:
     """A text field of the body, "" when left out. In JSON another type is a 400 (#14), never its str()."""
-    value = _body(request).get(name)
-    if value is None:
+    body = _body(request)
+    if name not in body:
         return ""
+    value = body.get(name)
     if not isinstance(value, str):
-        raise actions.ElectionError("invalid", str(serializers.CharField.default_error_messages["invalid"]), name)
+        message = serializers.CharField().error_messages["null" if value is None else "invalid"]
+        raise actions.ElectionError("invalid", str(message), name)
     return value
 
 
@@ -184,8 +190,7 @@ class BallotView(_ElectionView):
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
-        body = request.data if isinstance(request.data, dict) else {}
-        candidates = body.get("candidates", [])
+        candidates = _body(request).get("candidates", [])
         if not isinstance(candidates, list):
             raise actions.ElectionError("invalid", _("Candidates are given by their numbers."), "candidates")
         receipt = actions.ballot_cast(election=election, code=_text(request, "code"), candidate_ids=candidates)
@@ -379,7 +384,7 @@ class PaperTotalsView(_ElectionView):
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
-        totals = _body(request).get("totals") if isinstance(request.data, dict) else None
+        totals = _body(request).get("totals")
         if not isinstance(totals, dict):
             raise actions.ElectionError("invalid", _("Totals are whole numbers per candidate."), "totals")
         election = actions.paper_totals_enter(scope=actor_scope(request.user), election=election, totals=totals)
@@ -427,6 +432,7 @@ class TransitionView(_ManageView):
     def post(self, request: Request, key: str) -> Response:
         election = self.managed(request, key)
         scope = actor_scope(request.user)
+        reason = _text(request, "reason")  # read (and type-checked) for every action, used to cancel
         if self.action == "open":
             actions.election_open(scope=scope, election=election)
         elif self.action == "close":
@@ -434,7 +440,7 @@ class TransitionView(_ManageView):
         elif self.action == "certify":
             actions.election_certify(scope=scope, actor=_actor(request), election=election)
         else:
-            actions.election_cancel(scope=scope, election=election, reason=_text(request, "reason"))
+            actions.election_cancel(scope=scope, election=election, reason=reason)
         return Response(election_data(selectors.election_queryset().get(pk=election.pk), request))
 
 
