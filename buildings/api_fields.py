@@ -75,12 +75,13 @@ class StrictJSONTypes(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict) and not isinstance(data, QueryDict):
-            errors = {}
+            errors: dict[str, Any] = {}
             for field in self._writable_fields:
-                if field.field_name in data:
-                    error = _json_type_error(field, data[field.field_name])
+                name = str(field.field_name)
+                if name in data:
+                    error = _json_type_error(field, data[name])
                     if error:
-                        errors[field.field_name] = error
+                        errors[name] = error
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

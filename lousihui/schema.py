@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
@@ -27,11 +26,9 @@ from rest_framework import permissions, serializers
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 ERROR_SCHEMA: dict[str, Any] = {
-    "description": str(
-        _(
-            "Why the request was refused: `detail` (with a `code` and the `field` at fault for workflow errors), "
-            "or each field at fault with its reasons."
-        )
+    "description": (
+        "Why the request was refused: `detail` (with a `code` and the `field` at fault for workflow errors), "
+        "or each field at fault with its reasons."
     ),
     "oneOf": [
         {
@@ -47,12 +44,13 @@ ERROR_SCHEMA: dict[str, Any] = {
     ],
 }
 
+# The schema's prose is English, like the rest of the API documentation; error bodies are in the request's language.
 ERROR_DESCRIPTIONS = {
-    "400": _("The request is malformed or a value is refused; the body says which and why."),
-    "403": _("Not signed in, a wrong token, or not allowed to do this."),
-    "404": _("No such object, or not one you may see; also a page past the last."),
-    "409": _("The object's current state does not allow this (or it changed since you read it)."),
-    "429": _("Too many requests from this client; try again later."),
+    "400": "The request is malformed or a value is refused; the body says which and why.",
+    "403": "Not signed in, a wrong token, or not allowed to do this.",
+    "404": "No such object, or not one you may see; also a page past the last.",
+    "409": "The object's current state does not allow this (or it changed since you read it).",
+    "429": "Too many requests from this client; try again later.",
 }
 
 
@@ -69,7 +67,7 @@ class ApiAutoSchema(AutoSchema):
                 parameter["allowEmptyValue"] = True
         responses = operation.setdefault("responses", {})
         for code in self._error_codes(operation):
-            responses.setdefault(code, {}).setdefault("description", str(ERROR_DESCRIPTIONS[code]))
+            responses.setdefault(code, {}).setdefault("description", ERROR_DESCRIPTIONS[code])
         for code, answer in responses.items():
             if code.startswith("4"):  # a view's own error answers (a description alone) get the body too
                 answer.setdefault("content", {"application/json": {"schema": self._error_ref()}})

@@ -266,8 +266,9 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def demands(self, request: Request, pk: str | None = None) -> Response:
         """POST links a demand (`{"demand": id}`), DELETE unlinks it (body or `?demand=id`)."""
         project = self._runnable(pk)
+        # The body (JSON: typed) or, for a DELETE without one, `?demand=id` (text, like a form).
         data = request.data if isinstance(request.data, dict) and request.data else request.query_params
-        serializer = LinkSerializer(data={"demand": data.get("demand")})
+        serializer = LinkSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         demand = Demand.objects.filter(pk=serializer.validated_data["demand"]).first()
         if demand is None:
