@@ -351,7 +351,14 @@ class SurveyViewSet(viewsets.ViewSet):
         return result
 
     @extend_schema(
-        parameters=[OpenApiParameter("company", int, description="a company with at least 5 responses")],
+        parameters=[
+            OpenApiParameter(
+                "company",
+                # What the view reads: up to 12 digits (an id), anything else is a 400.
+                {"type": "integer", "minimum": 0, "maximum": 10**12 - 1},
+                description="a company with at least 5 responses",
+            )
+        ],
         responses={200: OpenApiResponse(description="per question: question, n, options [{id, count}], mean?, texts?")},
     )
     @drf_action(detail=True, methods=["get"])
