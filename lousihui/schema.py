@@ -77,7 +77,8 @@ class ApiAutoSchema(AutoSchema):
         # The API speaks JSON. The project-wide form parsers stay (nothing that posts a form breaks), but a
         # form has no types ("0" is a boolean there), so only a view that names its parsers (an upload)
         # documents forms.
-        if "parser_classes" not in vars(type(self.view)):
+        own = [c for c in type(self.view).__mro__ if not c.__module__.startswith("rest_framework")]
+        if not any("parser_classes" in vars(c) for c in own):
             return ["application/json"]
         return super().map_parsers()
 
