@@ -334,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lousihui.schema.ApiAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "demand_submit": env.str("THROTTLE_DEMAND_SUBMIT", default="20/hour"),
         # New browser keys for anonymous supports (附议), per client address; supports themselves are not

@@ -33,5 +33,8 @@ urlpatterns = [
     path("", include("requests_tracker.search.urls")),
 ]
 
+# Under /api/ a path that matches nothing is a JSON 404 too (the schema documents it); pages keep Django's.
+handler404 = "lousihui.views.not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

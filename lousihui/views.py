@@ -1,8 +1,10 @@
 import secrets
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import NotFound
 
 from . import health
 
@@ -27,3 +29,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if _has_token(request):
         body["components"] = components
     return JsonResponse(body, status=503 if status == "error" else 200)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: under /api/ a JSON answer like the API's own 404s; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

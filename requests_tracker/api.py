@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import django_filters
@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from buildings.api_fields import SLUG_PATTERN, SlugLookupField
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField, StrictJSONTypes
 from buildings.models import Building, CouncilMember
 from buildings.text import keeping_nul, long_text, one_line
 from services.models import Department
@@ -34,8 +34,9 @@ from .validators import normalize_mainland_mobile
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    # A category without a default department leaves routing to the council: null.
     default_department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -71,6 +72,9 @@ class DemandEventSerializer(serializers.ModelSerializer):
 class DemandSerializer(serializers.ModelSerializer):
     """Read side. Private fields are dropped unless the reader handles this demand."""
 
+    #: Not in `required` in the schema (lousihui/schema.py): only readers who handle the demand get them.
+    schema_optional_fields = PRIVATE_FIELDS
+
     building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -78,6 +82,8 @@ class DemandSerializer(serializers.ModelSerializer):
     # Method fields, not source="get_status_display": DRF inspects a callable source's signature on
     # every row, which was the largest cost of a list page (measured with `make bench`).
     status_label = serializers.SerializerMethodField()
+    # "" until the demand is resolved (the model's blank choice): declared, as read-only fields lose allow_blank.
+    outcome = serializers.ChoiceField(choices=workflow.Outcome.choices, read_only=True, allow_blank=True)
     outcome_label = serializers.SerializerMethodField()
     assignee = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -261,7 +267,7 @@ class LongCharField(serializers.CharField):
         return super().run_validation(keeping_nul(long_text, data) if isinstance(data, str) else data)
 
 
-class DemandSubmitSerializer(serializers.Serializer):
+class DemandSubmitSerializer(StrictJSONTypes):
     """What a resident sends. Validation messages come back in the request's language."""
 
     building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building"))
@@ -299,7 +305,7 @@ class DemandSubmittedSerializer(DemandSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictJSONTypes):
     action = serializers.ChoiceField(choices=workflow.plain_action_choices(), label=_("action"))
     version = serializers.IntegerField(
         required=False,
@@ -329,10 +335,11 @@ class DemandFilter(django_filters.FilterSet):
         fields = ["building", "category", "status", "since", "until"]
 
     # Dates are Shanghai calendar days; compare against aware datetimes so the index is used.
-    def filter_since(self, queryset: QuerySet[Demand], name: str, value: Any) -> QuerySet[Demand]:
+    # `value: date`: drf-spectacular reads the type of a method filter from this hint (format: date).
+    def filter_since(self, queryset: QuerySet[Demand], name: str, value: date) -> QuerySet[Demand]:
         return queryset.filter(submitted_at__gte=timezone.make_aware(datetime.combine(value, time.min)))
 
-    def filter_until(self, queryset: QuerySet[Demand], name: str, value: Any) -> QuerySet[Demand]:
+    def filter_until(self, queryset: QuerySet[Demand], name: str, value: date) -> QuerySet[Demand]:
         return queryset.filter(submitted_at__lte=timezone.make_aware(datetime.combine(value, time.max)))
 
 

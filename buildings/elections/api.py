@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from buildings.access import actor_scope
+from buildings.api_fields import StrictJSONTypes
 from buildings.models import Building, Company, CouncilMember, User
 
 from . import access, actions, codes, roll_files, selectors
@@ -28,7 +29,23 @@ def _actor(request: Request) -> User | None:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
+    """The body's fields; a JSON body that is not an object (a list, a number) is a 400 (#14)."""
+    if not isinstance(request.data, dict):
+        message = serializers.Serializer().error_messages["invalid"]
+        raise actions.ElectionError("invalid", str(message).format(datatype=type(request.data).__name__))
+    return request.data
+
+
+def _text(request: Request, name: str) -> str:
+    """A text field of the body, "" when left out. In JSON another type is a 400 (#14), never its str()."""
+    body = _body(request)
+    if name not in body:
+        return ""
+    value = body.get(name)
+    if not isinstance(value, str):
+        message = serializers.CharField().error_messages["null" if value is None else "invalid"]
+        raise actions.ElectionError("invalid", str(message), name)
+    return value
 
 
 def _error(exc: actions.ElectionError) -> Response:
@@ -64,6 +81,9 @@ class ElectionTurnoutSerializer(serializers.Serializer):
 
 
 class ElectionSerializer(serializers.Serializer):
+    #: The list leaves the candidates out (lousihui/schema.py keeps them out of `required`).
+    schema_optional_fields = ("candidates",)
+
     key = serializers.CharField()
     building = serializers.CharField()
     title = serializers.CharField()
@@ -107,7 +127,7 @@ def election_data(election: Election, request: Request, with_candidates: bool = 
     return data
 
 
-class CreateElectionSerializer(serializers.Serializer):
+class CreateElectionSerializer(StrictJSONTypes):
     building = serializers.SlugField()
     title = serializers.CharField(max_length=200)
     seats = serializers.IntegerField(min_value=1, max_value=50)
@@ -170,11 +190,10 @@ class BallotView(_ElectionView):
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
-        body = request.data if isinstance(request.data, dict) else {}
-        candidates = body.get("candidates", [])
+        candidates = _body(request).get("candidates", [])
         if not isinstance(candidates, list):
             raise actions.ElectionError("invalid", _("Candidates are given by their numbers."), "candidates")
-        receipt = actions.ballot_cast(election=election, code=str(body.get("code") or ""), candidate_ids=candidates)
+        receipt = actions.ballot_cast(election=election, code=_text(request, "code"), candidate_ids=candidates)
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
 
@@ -218,7 +237,12 @@ class ResultsView(_ElectionView):
 class ReceiptView(_ElectionView):
     """Whether the ballot behind a receipt is in the count (after close); nothing about its content."""
 
-    @extend_schema(responses=inline_serializer("ElectionReceipt", {"counted": serializers.BooleanField()}))
+    @extend_schema(
+        responses={
+            200: inline_serializer("ElectionReceipt", {"counted": serializers.BooleanField()}),
+            409: OpenApiResponse(description="voting has not closed yet"),
+        }
+    )
     def get(self, request: Request, key: str, receipt: str) -> Response:
         election = self.election(request, key)
         if not election.results_public:
@@ -247,7 +271,11 @@ class CandidatesView(_ManageView):
     @extend_schema(
         request=inline_serializer(
             "CandidateIn",
-            {"name": serializers.CharField(), "company": serializers.CharField(), "statement": serializers.CharField()},
+            {
+                "name": serializers.CharField(),
+                "company": serializers.CharField(required=False, allow_blank=True),
+                "statement": serializers.CharField(required=False, allow_blank=True),
+            },
         ),
         responses={201: inline_serializer("ElectionCandidateOut", {"id": serializers.IntegerField()})},
     )
@@ -257,9 +285,9 @@ class CandidatesView(_ManageView):
         candidate = actions.candidate_add(
             scope=actor_scope(request.user),
             election=election,
-            name=str(_body(request).get("name") or ""),
-            company=str(_body(request).get("company") or ""),
-            statement=str(_body(request).get("statement") or ""),
+            name=_text(request, "name"),
+            company=_text(request, "company"),
+            statement=_text(request, "statement"),
             photo=photo,
         )
         return Response({"id": candidate.pk, "name": candidate.name}, status=status.HTTP_201_CREATED)
@@ -291,9 +319,7 @@ class ElectorsView(_ManageView):
                 raise actions.ElectionError("invalid", str(exc), "file") from exc
             issued = actions.electors_import(scope=scope, actor=_actor(request), election=election, rows=rows)
         elif _body(request).get("anonymous"):
-            company = Company.objects.filter(
-                building=election.building, name=str(_body(request).get("company") or "")
-            ).first()
+            company = Company.objects.filter(building=election.building, name=_text(request, "company")).first()
             if company is None:
                 raise actions.ElectionError("invalid", _("That company is not a tenant of this building."), "company")
             try:
@@ -358,7 +384,7 @@ class PaperTotalsView(_ElectionView):
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.election(request, key)
-        totals = _body(request).get("totals") if isinstance(request.data, dict) else None
+        totals = _body(request).get("totals")
         if not isinstance(totals, dict):
             raise actions.ElectionError("invalid", _("Totals are whole numbers per candidate."), "totals")
         election = actions.paper_totals_enter(scope=actor_scope(request.user), election=election, totals=totals)
@@ -385,7 +411,7 @@ class LotView(_ManageView):
         if not isinstance(order, list):
             raise actions.ElectionError("invalid", _("The lot lists candidates by their numbers."), "order")
         election = actions.lot_record(
-            scope=actor_scope(request.user), election=election, order=order, note=str(_body(request).get("note") or "")
+            scope=actor_scope(request.user), election=election, order=order, note=_text(request, "note")
         )
         return Response({"order": election.lot_order, "note": election.lot_note})
 
@@ -396,12 +422,17 @@ class TransitionView(_ManageView):
     action = ""
 
     @extend_schema(
-        request=inline_serializer("ElectionTransition", {"reason": serializers.CharField(required=False)}),
+        request=inline_serializer(
+            # Required (not blank) to cancel: the action says so with a 400 and the field.
+            "ElectionTransition",
+            {"reason": serializers.CharField(required=False, allow_blank=True)},
+        ),
         responses=ElectionSerializer,
     )
     def post(self, request: Request, key: str) -> Response:
         election = self.managed(request, key)
         scope = actor_scope(request.user)
+        reason = _text(request, "reason")  # read (and type-checked) for every action, used to cancel
         if self.action == "open":
             actions.election_open(scope=scope, election=election)
         elif self.action == "close":
@@ -409,8 +440,7 @@ class TransitionView(_ManageView):
         elif self.action == "certify":
             actions.election_certify(scope=scope, actor=_actor(request), election=election)
         else:
-            reason = _body(request).get("reason") if isinstance(request.data, dict) else ""
-            actions.election_cancel(scope=scope, election=election, reason=str(reason or ""))
+            actions.election_cancel(scope=scope, election=election, reason=reason)
         return Response(election_data(selectors.election_queryset().get(pk=election.pk), request))
 
 

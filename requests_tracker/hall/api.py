@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from buildings.api_fields import StrictJSONTypes
 from buildings.models import Building
 from requests_tracker.models import Demand
 from requests_tracker.validators import normalize_mainland_mobile
@@ -28,7 +29,7 @@ from . import actions
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
-class HallRequestSerializer(serializers.Serializer):
+class HallRequestSerializer(StrictJSONTypes):
     building = serializers.CharField(max_length=50, label=_("building"))
     answers = serializers.DictField(label=_("answers"), help_text=_("Field code → value, as the service's fields say."))
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("name"))

@@ -13,15 +13,21 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import ActorScope, actor_scope
-from buildings.api_fields import SLUG_PATTERN, SlugLookupField
+from buildings.api_fields import SLUG_PATTERN, SlugLookupField, StrictJSONTypes, invalid_choice
 from buildings.models import Building, Subdistrict, User
 
 from ..models import Demand
@@ -53,7 +59,7 @@ class UpdateSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     buildings = serializers.SerializerMethodField()
     subdistrict: serializers.SlugRelatedField[Subdistrict] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     demands = serializers.SerializerMethodField()
@@ -107,7 +113,7 @@ class ProjectDetailSerializer(ProjectSerializer):
         return list(UpdateSerializer(project.public_updates, many=True).data)  # type: ignore[attr-defined]
 
 
-class ProjectCreateSerializer(serializers.Serializer):
+class ProjectCreateSerializer(StrictJSONTypes):
     building = SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True), required=False)
     buildings = serializers.ListField(
         child=SlugLookupField(slug_field="slug", queryset=Building.objects.filter(is_active=True)),
@@ -131,23 +137,23 @@ class ProjectCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class LinkSerializer(serializers.Serializer):
+class LinkSerializer(StrictJSONTypes):
     demand = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-class PostUpdateSerializer(serializers.Serializer):
+class PostUpdateSerializer(StrictJSONTypes):
     text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     is_public = serializers.BooleanField(required=False, default=True)
     progress = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=100)
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(StrictJSONTypes):
     status = serializers.ChoiceField(choices=[s for s in Project.Status.choices if s[0] != Project.Status.DONE])
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(StrictJSONTypes):
     note = serializers.CharField(max_length=4000)
     resolve_demands = serializers.BooleanField(required=False, default=False)
 
@@ -158,11 +164,13 @@ class CompletionSerializer(serializers.Serializer):
     skipped = serializers.DictField(child=serializers.CharField())
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("building", OpenApiTypes.STR, description="building slug (projects serving it)"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=Project.Status.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("building", OpenApiTypes.STR, description="building slug (projects serving it)"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Project.Status.values),
+        ]
+    )
 )
 class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The project list (三张清单 · 项目清单)."""
@@ -183,13 +191,16 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Project]:
         projects = access.visible_projects(self.scope()).select_related("subdistrict")
         params = self.request.query_params
+        wanted = params.get("status", "")
+        if wanted and wanted not in Project.Status.values and self.action == "list":
+            # Outside the documented enum: refused with the reason, not an empty page (#14).
+            raise ValidationError({"status": [invalid_choice(wanted)]})
         slug = params.get("building", "")
         if slug:
             building = Building.objects.filter(slug=slug).first() if re.fullmatch(SLUG_PATTERN, slug) else None
             if building is None:
                 return projects.none()
             projects = selectors.serving(projects, building)
-        wanted = params.get("status", "")
         if wanted:
             projects = projects.filter(status=wanted) if wanted in Project.Status.values else projects.none()
         projects = projects.prefetch_related(*self._links()).order_by("-updated_at", "-id")
@@ -255,8 +266,9 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def demands(self, request: Request, pk: str | None = None) -> Response:
         """POST links a demand (`{"demand": id}`), DELETE unlinks it (body or `?demand=id`)."""
         project = self._runnable(pk)
+        # The body (JSON: typed) or, for a DELETE without one, `?demand=id` (text, like a form).
         data = request.data if isinstance(request.data, dict) and request.data else request.query_params
-        serializer = LinkSerializer(data={"demand": data.get("demand")})
+        serializer = LinkSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         demand = Demand.objects.filter(pk=serializer.validated_data["demand"]).first()
         if demand is None:

@@ -12,6 +12,9 @@ from rest_framework.views import APIView
 
 from . import cache as answers
 from . import selectors
+from .engine import MAX_QUERY
+from .indexing import SEARCHABLE_OUTCOMES
+from .models import SearchDocument
 
 PAGE = 20
 
@@ -23,17 +26,27 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR, description=desc)
-            for name, desc in (
-                ("q", "what to look for (1–100 characters)"),
-                ("category", "category code"),
-                ("district", "district slug"),
-                ("subdistrict", "sub-district slug"),
-                ("building", "building slug"),
-                ("outcome", "solved | proposal"),
-                ("year", "year resolved, e.g. 2026"),
-                ("kind", "demand | question | matter"),
-            )
+            OpenApiParameter(
+                "q",
+                # At least one character that is not white space to Python's str.strip (\s, \x1c-\x1f, \x85).
+                {"type": "string", "maxLength": MAX_QUERY, "pattern": r"[^\s\u001c-\u001f\u0085]"},
+                required=True,
+                description="what to look for (1–100 characters)",
+            ),
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, description=desc, pattern=r"^[-a-zA-Z0-9_]{1,50}$")
+                for name, desc in (
+                    ("category", "category code"),
+                    ("district", "district slug"),
+                    ("subdistrict", "sub-district slug"),
+                    ("building", "building slug"),
+                )
+            ),
+            OpenApiParameter("outcome", OpenApiTypes.STR, enum=sorted(SEARCHABLE_OUTCOMES)),
+            OpenApiParameter(
+                "year", OpenApiTypes.STR, description="year resolved, e.g. 2026", pattern=r"^(19|20)[0-9]{2}$"
+            ),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=SearchDocument.Kind.values),
         ],
         responses=inline_serializer(
             "SearchResults",

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from buildings.api_fields import SLUG_PATTERN
 from buildings.exports import csv_response, xlsx_response
 from buildings.models import Building, District
 
@@ -169,8 +171,15 @@ class StatsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(name, str, required=False)
-            for name in ("district", "subdistrict", "building", "category", "since", "until", "only")
+            *(
+                OpenApiParameter(name, str, required=False, pattern=f"^{SLUG_PATTERN}$")
+                for name in ("district", "subdistrict", "building", "category")
+            ),
+            OpenApiParameter("since", OpenApiTypes.DATE, required=False, description="From this day (YYYY-MM-DD)."),
+            OpenApiParameter("until", OpenApiTypes.DATE, required=False, description="To this day (YYYY-MM-DD)."),
+            OpenApiParameter(
+                "only", str, required=False, enum=["figures"], description="`figures`: the headline figures alone."
+            ),
         ],
         responses={200: dict},
     )

@@ -19,12 +19,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.access import actor_scope
+from buildings.api_fields import StrictJSONTypes
 from buildings.exports import csv_response, xlsx_response
 from buildings.models import Building, Company, District, Subdistrict
 from requests_tracker.models import Demand
@@ -121,12 +122,12 @@ class SurveyDetailSerializer(SurveySerializer):
         return QuestionSerializer(self.context["questions"], many=True).data  # type: ignore[return-value]
 
 
-class OptionInSerializer(serializers.Serializer):
+class OptionInSerializer(StrictJSONTypes):
     text = serializers.CharField(max_length=200)
     text_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class QuestionInSerializer(serializers.Serializer):
+class QuestionInSerializer(StrictJSONTypes):
     kind = serializers.ChoiceField(choices=Question.Kind.choices)
     text = serializers.CharField(max_length=500)
     text_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -146,7 +147,7 @@ class QuestionInSerializer(serializers.Serializer):
     )
 
 
-class SurveyCreateSerializer(serializers.Serializer):
+class SurveyCreateSerializer(StrictJSONTypes):
     building = serializers.CharField(required=False, help_text="building slug")
     subdistrict = serializers.CharField(required=False, help_text="sub-district slug (district staff)")
     district = serializers.CharField(required=False, help_text="district slug (district staff)")
@@ -162,7 +163,7 @@ class SurveyCreateSerializer(serializers.Serializer):
     questions = QuestionInSerializer(many=True)
 
 
-class CodesInSerializer(serializers.Serializer):
+class CodesInSerializer(StrictJSONTypes):
     company = serializers.IntegerField()
     count = serializers.IntegerField(min_value=1, max_value=actions.MAX_CODES_PER_BATCH)
     format = serializers.ChoiceField(choices=["json", "csv", "xlsx"], default="json")
@@ -350,7 +351,14 @@ class SurveyViewSet(viewsets.ViewSet):
         return result
 
     @extend_schema(
-        parameters=[OpenApiParameter("company", int, description="a company with at least 5 responses")],
+        parameters=[
+            OpenApiParameter(
+                "company",
+                # What the view reads: up to 12 digits (an id), anything else is a 400.
+                {"type": "integer", "minimum": 0, "maximum": 10**12 - 1},
+                description="a company with at least 5 responses",
+            )
+        ],
         responses={200: OpenApiResponse(description="per question: question, n, options [{id, count}], mean?, texts?")},
     )
     @drf_action(detail=True, methods=["get"])
@@ -361,7 +369,10 @@ class SurveyViewSet(viewsets.ViewSet):
         if not access.can_see_results(scope, survey):
             return Response({"detail": _("The results of this survey are not public.")}, status=403)
         company = request.query_params.get("company", "")
-        company_id = int(company) if re.fullmatch(r"[0-9]{1,12}", company) else None
+        if company and not re.fullmatch(r"[0-9]{1,12}", company):
+            # The schema says integer: anything else is refused with the reason, not ignored (#14).
+            raise ValidationError({"company": [str(serializers.IntegerField.default_error_messages["invalid"])]})
+        company_id = int(company) if company else None
         council = access.can_read(scope, survey)
         results = selectors.survey_results(survey, company_id=company_id, texts="all" if council else "shown")
         questions = []

@@ -20,7 +20,7 @@ from .models import HallService, Matter, ServiceField
 class MatterSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     hall_service: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="service", slug_field="code", read_only=True
+        source="service", slug_field="code", read_only=True, allow_null=True
     )
     reviewed_at = serializers.DateTimeField(read_only=True)
 

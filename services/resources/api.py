@@ -8,13 +8,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buildings.access import actor_scope
+from buildings.api_fields import StrictJSONTypes, invalid_choice
 from buildings.models import Building, Subdistrict
 from services.models import Department
 
@@ -34,9 +35,12 @@ class _SlugField(serializers.SlugRelatedField):
 class ResourceSerializer(serializers.ModelSerializer):
     """Public fields only: the contact is never in the API."""
 
-    building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A resource belongs to a building or to a sub-district: the other one is null.
+    building: serializers.SlugRelatedField[Building] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     subdistrict: serializers.SlugRelatedField[Subdistrict] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     provider_label = serializers.CharField(source="get_provider_kind_display", read_only=True)
@@ -61,7 +65,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResourceCreateSerializer(serializers.Serializer):
+class ResourceCreateSerializer(StrictJSONTypes):
     title = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Resource.Kind.choices)
     provider_kind = serializers.ChoiceField(choices=Resource.Provider.choices)
@@ -84,12 +88,14 @@ class ResourceCreateSerializer(serializers.Serializer):
         return attrs
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("building", OpenApiTypes.STR, description="building slug"),
-        OpenApiParameter("subdistrict", OpenApiTypes.STR, description="sub-district slug"),
-        OpenApiParameter("kind", OpenApiTypes.STR, enum=Resource.Kind.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("building", OpenApiTypes.STR, description="building slug"),
+            OpenApiParameter("subdistrict", OpenApiTypes.STR, description="sub-district slug"),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Resource.Kind.values),
+        ]
+    )
 )
 class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The public resource lists; `building=` also lists what is offered to its whole sub-district."""
@@ -97,8 +103,16 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ResourceSerializer
 
     def get_queryset(self) -> QuerySet[Resource]:
-        resources = selectors.public_resources().select_related("building", "subdistrict")
+        resources = selectors.public_resources()
+        if self.action == "retrieve":
+            # Who keeps or oversees a resource reads it before it is public too: the one just created (#14).
+            resources = resources | access.visible_resources(actor_scope(self.request.user))
+        resources = resources.select_related("building", "subdistrict")
         params = self.request.query_params
+        kind = params.get("kind", "")
+        if kind and kind not in Resource.Kind.values and self.action == "list":
+            # Outside the documented enum: refused with the reason, not an empty page (#14).
+            raise ValidationError({"kind": [invalid_choice(kind)]})
         slug = params.get("building", "")
         if slug:
             building = Building.objects.filter(slug=slug, is_active=True).first() if _SLUG.fullmatch(slug) else None
@@ -108,7 +122,6 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         sub = params.get("subdistrict", "")
         if sub:
             resources = resources.filter(subdistrict__slug=sub) if _SLUG.fullmatch(sub) else resources.none()
-        kind = params.get("kind", "")
         if kind:
             resources = resources.filter(kind=kind) if kind in Resource.Kind.values else resources.none()
         return resources.filter(Q(building__isnull=True) | Q(building__is_active=True)).order_by("kind", "title", "id")

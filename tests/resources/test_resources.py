@@ -51,12 +51,18 @@ def test_the_contact_is_never_public(cast: factories.Cast, client: Client) -> No
         assert "22F 活动室" in body and "139-0000-0000" not in body, url
 
 
-@pytest.mark.parametrize("query", ["kind=bogus", "building=nowhere", "building=%00", "subdistrict=x%20y"])
+@pytest.mark.parametrize("query", ["building=nowhere", "building=%00", "subdistrict=x%20y"])
 def test_bad_filters_give_an_empty_list_not_an_error(cast: factories.Cast, query: str) -> None:
     _resource(cast, "22F 活动室")
     response = APIClient().get(f"/api/v1/resources/?{query}")
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_a_kind_outside_the_schemas_enum_is_a_400_with_the_reason(cast: factories.Cast) -> None:
+    response = APIClient().get("/api/v1/resources/?kind=bogus")  # an empty list before #14
+    assert response.status_code == 400
+    assert "bogus" in response.json()["kind"][0]
 
 
 def test_the_resources_page_filters_by_kind_with_counts(cast: factories.Cast, client: Client) -> None:
