@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from requests_tracker.models import Demand
 from tests import factories
@@ -37,7 +38,7 @@ def test_after_submitting_the_link_can_be_copied(live_server: Any, browser: Any)
         assert link.input_value() == f"{live_server.url}/t/{demand.token}/"
         button = page.locator("#copy-link")
         button.click()
-        assert button.inner_text() == "链接已复制。"
+        expect(button).to_have_text("链接已复制。")  # after the clipboard's promise resolves: waits for it
         assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/t/{demand.token}/"
         screenshot(page, "hardening-track-after-submit-phone")
         assert violations == []
