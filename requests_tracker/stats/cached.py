@@ -74,28 +74,38 @@ def _key(form: StatsFilterForm, scope: ActorScope | None, top: int) -> str:
     return hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
 
 
+def _cached(kind: str, form: StatsFilterForm, scope: ActorScope | None, top: int, build: Callable[[], Any]) -> Any:
+    """`build()` for a validated form, from the cache while the generation has not moved (at most
+    MAX_AGE seconds); a cache that fails only costs the computation."""
+    try:
+        gen = cache.get(GEN_KEY) or 0
+        key = f"stats:{kind}:{gen}:{_key(form, scope, top)}"
+        value = cache.get(key)
+    except Exception:
+        log.warning("stats: cache read failed, computing", exc_info=True)
+        key, value = "", None
+    if value is not None:
+        return value
+    value = build()
+    if key:
+        try:
+            cache.set(key, value, MAX_AGE)
+        except Exception:
+            log.warning("stats: cannot cache the %s", kind, exc_info=True)
+    return value
+
+
 def figures_for(
     form: StatsFilterForm, scope: ActorScope | None, *, now: datetime | None = None, top: int = 20
 ) -> dict[str, Any]:
     """`compute` for a validated form, from the cache when nothing changed since; `generated_at` is
     the time the figures were computed (the page's "as of")."""
-    try:
-        gen = cache.get(GEN_KEY) or 0
-        key = f"stats:page:{gen}:{_key(form, scope, top)}"
-        data = cache.get(key)
-    except Exception:
-        log.warning("stats: cache read failed, computing", exc_info=True)
-        key, data = "", None
-    if data is not None:
-        return data
-    now = now or timezone.now()
-    data = compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now), top=top)
-    if key:
-        try:
-            cache.set(key, data, MAX_AGE)
-        except Exception:
-            log.warning("stats: cannot cache the figures", exc_info=True)
-    return data
+
+    def build() -> dict[str, Any]:
+        at = now or timezone.now()
+        return compute(form.demands(scope), now=at, head=headline_for(form, scope, now=at), top=top)
+
+    return _cached("page", form, scope, top, build)  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
@@ -114,19 +124,4 @@ def sections_for(
 ) -> list[dict[str, Any]]:
     """The feature packages' sections (`figures.area_figures`: projects) for a validated form, cached
     beside its figures under the same generation, which demand changes and `panels.touch` move."""
-    try:
-        gen = cache.get(GEN_KEY) or 0
-        key = f"stats:sections:{gen}:{_key(form, scope, 0)}"
-        sections = cache.get(key)
-    except Exception:
-        log.warning("stats: cache read failed, computing", exc_info=True)
-        key, sections = "", None
-    if sections is not None:
-        return sections  # type: ignore[no-any-return]
-    sections = _plain(build())
-    if key:
-        try:
-            cache.set(key, sections, MAX_AGE)
-        except Exception:
-            log.warning("stats: cannot cache the sections", exc_info=True)
-    return sections  # type: ignore[no-any-return]
+    return _cached("sections", form, scope, 0, lambda: _plain(build()))  # type: ignore[no-any-return]

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 from django.conf import settings
 
 from tests.hardening.s3_server import free_port
+from tests.requests_tracker.notification_helpers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -39,13 +39,10 @@ def require_redis_server() -> str:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    try:
+        return wait_until(predicate, timeout, every)
+    except AssertionError:
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}") from None
 
 
 def database_url(host: str | None = None, port: int | None = None) -> str:
