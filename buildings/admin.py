@@ -112,16 +112,14 @@ class TouchesBoardMixin:
             transaction.on_commit(lambda: panels.touch(building_id))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The admin saves the object on every submit of its form, its inlines (a council's members)
+        # after it in the same transaction: one touch, run after commit, covers both.
         super().save_model(request, obj, form, change)  # type: ignore[misc]
         self._touch(obj)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         self._touch(obj)
         super().delete_model(request, obj)  # type: ignore[misc]
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)  # type: ignore[misc]
-        self._touch(form.instance)  # the inlines (members of a council)
 
 
 @admin.register(Building)

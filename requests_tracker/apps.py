@@ -14,6 +14,7 @@ class RequestsTrackerConfig(AppConfig):
         # to `deliver_notification` by name (Celery's autodiscovery imports them only in a worker).
         from . import (
             changes,
+            figures,
             notifications,
             screen,
             stats,
@@ -31,5 +32,5 @@ class RequestsTrackerConfig(AppConfig):
         changes.on_news_later("notifications", notifications.on_news_later)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
         panels.on_touch("screens", screen.panels_touched)
-        # …and a feature's figures on the statistics page (projects by status): the cached pages move on.
-        panels.on_touch("stats-page", stats.page_cache_on_touch)
+        # A feature's figures on the statistics page moved (projects by status): the cached pages move on.
+        figures.on_area_figures_changed("stats-page", stats.page_cache_on_area_figures)

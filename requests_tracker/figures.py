@@ -123,6 +123,20 @@ def register_area_figures(name: str, provider: AreaFigures) -> None:
     _area_figures[name] = provider
 
 
+_area_listeners: dict[str, Callable[[], None]] = {}
+
+
+def on_area_figures_changed(name: str, listener: Callable[[], None]) -> None:
+    """A page that keeps the features' figures (the statistics page's cache) hears when they move."""
+    _area_listeners[name] = listener
+
+
+def area_figures_changed() -> None:
+    """Called by a feature whose registered figures just moved (a project created, paused, done)."""
+    for listener in _area_listeners.values():
+        listener()
+
+
 def area_figures(buildings: Any) -> list[dict[str, Any]]:
     """Every registered feature's figures for a queryset of buildings, in registration order."""
     return [provider(buildings) for provider in _area_figures.values()]

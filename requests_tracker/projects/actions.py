@@ -28,6 +28,7 @@ from services.models import Department
 from services.resources.actions import resource_set_status
 from services.resources.models import Resource
 
+from .. import figures
 from ..actions import Assignee, TransitionError, demand_log, demand_transition
 from ..models import Demand, DemandEvent
 from ..workflow import Action, Outcome, Status
@@ -68,12 +69,15 @@ def _actor_label(scope: ActorScope, project: Project) -> str:
         return str(project.subdistrict or gettext_lazy("Building council"))
 
 
-def _touch_screens(project: Project) -> None:
+def _project_moved(project: Project) -> None:
+    """After commit: the screens and boards of the buildings it serves, and the statistics page's
+    project figures, move on."""
     ids = list(selectors.served_building_ids(project))
 
     def touch() -> None:
         for pk in ids:
             panels.touch(pk)
+        figures.area_figures_changed()
 
     transaction.on_commit(touch)
 
@@ -133,7 +137,7 @@ def project_create(
         updated_at=now,
     )
     project.buildings.set(buildings)
-    _touch_screens(project)
+    _project_moved(project)
     return project
 
 
@@ -246,7 +250,7 @@ def project_post_update(
     Project.objects.filter(pk=project.pk).update(**fields)
     project.refresh_from_db()
     news.announce(project, update)
-    _touch_screens(project)
+    _project_moved(project)
     return update
 
 
@@ -302,7 +306,7 @@ def project_set_status(
         created_at=now,
     )
     news.announce(project, update)
-    _touch_screens(project)
+    _project_moved(project)
     return update
 
 
@@ -374,7 +378,7 @@ def project_recount_progress(*, project: Project) -> Project:
     if progress != project.progress:
         Project.objects.filter(pk=project.pk).update(progress=progress, updated_at=timezone.now())
         project.progress = progress
-        _touch_screens(project)
+        _project_moved(project)
     return project
 
 

@@ -3,8 +3,8 @@ maintained tallies they read. Depends on the core only; the core reaches the tal
 after-change path (`tallies.on_change`, registered in apps.py)."""
 
 from .cached import figures_for
+from .cached import on_area_figures_changed as page_cache_on_area_figures
 from .cached import on_change as page_cache_on_change
-from .cached import on_touch as page_cache_on_touch
 from .compute import DEFINITIONS, compute, durations, headline, headline_for, headline_from_tallies
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats
@@ -22,8 +22,8 @@ __all__ = [
     "headline_for",
     "headline_from_tallies",
     "on_change",
+    "page_cache_on_area_figures",
     "page_cache_on_change",
-    "page_cache_on_touch",
     "rebuild_tallies",
     "row_export",
 ]

@@ -51,9 +51,9 @@ def on_change(change: DemandChange) -> None:
     transaction.on_commit(_bump)
 
 
-def on_touch(building_id: int) -> None:
-    """`buildings.panels.touch` listener: a feature's figures moved (a project created, paused, done):
-    after commit, every cached statistics page is out of date, its feature sections included."""
+def on_area_figures_changed() -> None:
+    """`figures.area_figures_changed` listener: a feature's figures moved (a project created, paused,
+    done): after commit, every cached statistics page is out of date, its feature sections included."""
     transaction.on_commit(_bump)
 
 
@@ -123,5 +123,5 @@ def sections_for(
     form: StatsFilterForm, scope: ActorScope | None, build: Callable[[], list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:
     """The feature packages' sections (`figures.area_figures`: projects) for a validated form, cached
-    beside its figures under the same generation, which demand changes and `panels.touch` move."""
+    beside its figures under the same generation, which demand changes and `figures.area_figures_changed` move."""
     return _cached("sections", form, scope, 0, lambda: _plain(build()))  # type: ignore[no-any-return]
