@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -66,8 +66,28 @@ def _breaker_for(location: str) -> _Breaker:
         return _breakers.setdefault(location, _Breaker())
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client with one `redis.Redis` per connection pool, instead of a new one for
+    every call: building one copies some 170 response callbacks into a case-insensitive dict, which was
+    most of the cost of a cache read in process (#15, profiled on the cached demand list: 0.4 ms of a
+    2 ms request for three reads). A `redis.Redis` over a pool is safe to share between threads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache, falling back to a local-memory cache while Redis does not answer."""
+
+    _class = ReusingRedisCacheClient
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)

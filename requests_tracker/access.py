@@ -6,8 +6,9 @@ once. They start from `buildings.access.ActorScope` (who the user is: seats, dep
 loaded once per request, and make no query of their own unless they return a queryset.
 
 - reading demands: `demands_visible_to`, `demands_in_scope`, `public_demands`
-- a demand's private fields (contact details, internal notes): `can_see_private`
-- taking a workflow action: `roles_of`, `is_permitted`, `can_take`, `allowed_actions`
+- a demand's private fields (contact details, internal notes): `can_see_private`, `may_see_private`
+- taking a workflow action: `roles_of`, `roles_on`, `is_permitted`, `can_take`, `allowed_actions`,
+  `actions_for`
 - editing, moderating, moving, noting: `may_edit`, `may_move_building`, `may_add_note`
 - the admin: `may_use_admin`, `may_create_demands`, `may_delete_demands`
 - statistics and exports: `can_read_stats`, `stats_building_ids`, `may_export`
@@ -70,11 +71,27 @@ def can_see_private(scope: ActorScope, demand: Demand) -> bool:
         return True
     if not scope.handles_demands:
         return False
+    return _handles(scope, demand.building_id, demand.assignee_department_id, demand.assignee_member_id) or (
+        demand.building.subdistrict.district_id in scope.district_ids  # read last: it may need the building
+    )
+
+
+def may_see_private(
+    scope: ActorScope, *, building_id: int, district_id: int, department_id: int | None, member_id: int | None
+) -> bool:
+    """`can_see_private` on a demand's plain values (the API list reads rows, not model instances)."""
+    if scope.is_superuser:
+        return True
+    if not scope.handles_demands:
+        return False
+    return _handles(scope, building_id, department_id, member_id) or district_id in scope.district_ids
+
+
+def _handles(scope: ActorScope, building_id: int, department_id: int | None, member_id: int | None) -> bool:
     return (
-        demand.building_id in scope.member_building_ids
-        or (demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids)
-        or (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids)
-        or demand.building.subdistrict.district_id in scope.district_ids
+        building_id in scope.member_building_ids
+        or (department_id is not None and department_id in scope.department_ids)
+        or (member_id is not None and member_id in scope.member_ids)
     )
 
 
@@ -83,13 +100,25 @@ def can_see_private(scope: ActorScope, demand: Demand) -> bool:
 
 def roles_of(scope: ActorScope, demand: Demand) -> frozenset[Role]:
     """The roles `scope`'s user holds on `demand` (no queries: the scope is preloaded)."""
+    return roles_on(
+        scope,
+        building_id=demand.building_id,
+        department_id=demand.assignee_department_id,
+        member_id=demand.assignee_member_id,
+    )
+
+
+def roles_on(
+    scope: ActorScope, *, building_id: int, department_id: int | None, member_id: int | None
+) -> frozenset[Role]:
+    """`roles_of` on a demand's plain values."""
     roles: set[Role] = set()
     if scope.is_superuser:
         roles.add(Role.SUPERUSER)
-    if demand.building_id in scope.triage_building_ids:
+    if building_id in scope.triage_building_ids:
         roles.add(Role.TRIAGER)
-    if (demand.assignee_member_id is not None and demand.assignee_member_id in scope.member_ids) or (
-        demand.assignee_department_id is not None and demand.assignee_department_id in scope.department_ids
+    if (member_id is not None and member_id in scope.member_ids) or (
+        department_id is not None and department_id in scope.department_ids
     ):
         roles.add(Role.ASSIGNEE)
     return frozenset(roles)
@@ -121,8 +150,14 @@ def can_take(scope: ActorScope, demand: Demand, action: str) -> bool:
 
 def allowed_actions(scope: ActorScope, demand: Demand) -> list[Transition]:
     """The plain transitions this user may take on this demand now, in table order."""
-    roles = roles_of(scope, demand)
-    return [t for t in plain_transitions() if demand.status in t.sources and t.roles & roles]
+    return actions_for(demand.status, roles_of(scope, demand))
+
+
+def actions_for(status: str, roles: frozenset[Role]) -> list[Transition]:
+    """The plain transitions holders of `roles` may take from `status`, in table order."""
+    if not roles:
+        return []
+    return [t for t in plain_transitions() if status in t.sources and t.roles & roles]
 
 
 # --- editing -----------------------------------------------------------------------------------

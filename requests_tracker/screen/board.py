@@ -37,40 +37,67 @@ TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]*)(")')
 PLACEHOLDER = b"\x00csrf\x00"
 
 
-def cacheable(request: HttpRequest) -> bool:
-    """A reader who sees what every anonymous reader sees: no session, no messages, only the filters."""
-    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+def cacheable(request: HttpRequest, params: frozenset[str] = PARAMS) -> bool:
+    """A reader who sees what every anonymous reader sees: no session, no credentials, no messages,
+    and nothing in the query string but the page's own filters."""
+    if (
+        request.method != "GET"
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "messages" in request.COOKIES
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
         return False
     query = request.META.get("QUERY_STRING", "")
     if len(query) > MAX_QUERY:
         return False
-    return all(name in PARAMS for name, _ in parse_qsl(query, keep_blank_values=True))
+    return all(name in params for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
-def key_for(request: HttpRequest, building_id: int) -> str | None:
+def key_for(
+    request: HttpRequest, building_id: int, *, kind: str = "board", params: frozenset[str] = PARAMS
+) -> str | None:
     """The cache key of this reader's board, taken before rendering (a change committed while the page
     renders moves the stamp: the page is then stored under the old key, never the new one); None when
-    the reader is not anonymous or the cache fails."""
-    if not cacheable(request):
+    the reader is not anonymous or the cache fails. `kind` and `params` serve the other anonymous
+    readings of one building that are alike for everyone (the API's demand list of the building)."""
+    if not cacheable(request, params):
         return None
     try:
         etag = feed.etag_for(feed.building_stamp(building_id))  # the stamp, the language, the month, the minute
     except Exception:
         log.warning("board: cannot read the building's stamp, rendering", exc_info=True)
         return None
-    raw = f"{building_id}|{etag}|{request.get_full_path()}"
-    return "board:page:" + hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
+    raw = f"{building_id}|{etag}|{request.get_host()}|{request.get_full_path()}"
+    return f"board:{kind}:" + hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
+
+
+def get_body(key: str | None) -> tuple[str, bytes] | None:
+    """(content type, body) stored under `key` by `set_body`, or None (a cache that fails: None)."""
+    if key is None:
+        return None
+    try:
+        entry: tuple[str, bytes] | None = cache.get(key)
+    except Exception:
+        log.warning("board: cache read failed, answering from the database", exc_info=True)
+        return None
+    return entry
+
+
+def set_body(key: str | None, content_type: str, body: bytes) -> None:
+    """Keeps an answer for the next anonymous reader under `key`, until the stamp's minute turns."""
+    if key is None:
+        return
+    try:
+        ttl = feed.seconds_left_in_bucket()
+        if ttl > 0:
+            cache.set(key, (content_type, body), ttl)
+    except Exception:
+        log.warning("board: cannot cache the answer", exc_info=True)
 
 
 def cached(request: HttpRequest, key: str | None) -> HttpResponse | None:
     """The board as last rendered for this building, filters and language, or None."""
-    if key is None:
-        return None
-    try:
-        entry = cache.get(key)
-    except Exception:
-        log.warning("board: cache read failed, rendering", exc_info=True)
-        return None
+    entry = get_body(key)
     if entry is None:
         return None
     content_type, body = entry
@@ -82,11 +109,5 @@ def remember(key: str | None, response: HttpResponse) -> None:
     """Keeps a freshly rendered board for the next anonymous reader (until its stamp or minute moves)."""
     if key is None or response.status_code != 200:
         return
-    try:
-        ttl = feed.seconds_left_in_bucket()
-        if ttl <= 0:
-            return
-        body = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER + m.group(3), response.content)
-        cache.set(key, (response["Content-Type"], body), ttl)
-    except Exception:
-        log.warning("board: cannot cache the page", exc_info=True)
+    body = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER + m.group(3), response.content)
+    set_body(key, response["Content-Type"], body)
