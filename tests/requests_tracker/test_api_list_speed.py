@@ -3,7 +3,9 @@ round trip, and one building's anonymous list from the cache — always exactly 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -141,3 +143,65 @@ def test_hidden_demands_never_reach_the_cached_list(
         actions.demand_moderate(demand=target, actor=cast.superuser, reason="广告", is_hidden=True)
     ids = [row["id"] for row in _building_list(client_for(None), cast).json()["results"]]
     assert target.pk not in ids
+
+
+# --- keyset pages ---------------------------------------------------------------------------------
+
+
+def _ids(client: Any, url: str, params: dict[str, Any] | None = None) -> tuple[list[int], list[Any]]:
+    ids, counts = [], []
+    while url:
+        body = client.get(url, params).json()
+        ids += [row["id"] for row in body["results"]]
+        counts.append(body["count"])
+        url, params = body["next"], None
+    return ids, counts
+
+
+@pytest.mark.parametrize("who", ["anonymous", "district_staff"])
+def test_cursor_pages_walk_the_same_list_as_page_numbers(who: str, cast: factories.Cast) -> None:
+    _populate(cast, 13)
+    same_second = factories.make_demand(cast.tower_a, cast.category)  # ties on submitted_at are kept apart
+    Demand.objects.filter(pk=same_second.pk - 1).update(submitted_at=same_second.submitted_at)
+    client = client_for(None if who == "anonymous" else cast.district_staff)
+    by_page, _ = _ids(client, DEMANDS, {"page_size": 4})
+    by_cursor, counts = _ids(client, DEMANDS, {"page_size": 4, "cursor": ""})
+    assert by_cursor == by_page and len(by_page) == len(set(by_page)) > 8
+    assert set(counts) == {None}  # nothing counted
+
+
+def test_a_cursor_page_counts_nothing(cast: factories.Cast, django_assert_num_queries: Any) -> None:
+    _populate(cast, 6)
+    with django_assert_num_queries(2):  # the page (one more row than asked, to know of a next) + related
+        body = client_for(None).get(DEMANDS, {"cursor": "", "page_size": 3}).json()
+    assert body["count"] is None and body["previous"] is None and "cursor=" in body["next"]
+
+
+@pytest.mark.parametrize(
+    "position",
+    [b"p=abc", b"p=2099-01-01", b"p=2026-01-01 10:00:00", b"p=\x00", b"o=-1", b"r=1&p=" + b"9" * 400],
+)
+def test_a_damaged_cursor_is_a_400(position: bytes, cast: factories.Cast) -> None:
+    _populate(cast, 2)
+    for cursor in ("%%%", "对", base64.b64encode(position).decode()):
+        response = client_for(None).get(DEMANDS, {"cursor": cursor})
+        assert response.status_code == 400, (cursor, response.content)
+        assert "cursor" in response.json()
+
+
+def test_a_cursor_far_away_is_an_empty_page(cast: factories.Cast) -> None:
+    _populate(cast, 2)
+    cursor = base64.b64encode(urlencode({"p": "1990-01-01 00:00:00+00:00"}).encode()).decode()
+    body = client_for(None).get(DEMANDS, {"cursor": cursor}).json()
+    assert body["results"] == [] and body["next"] is None
+
+
+def test_page_size_is_bounded(cast: factories.Cast) -> None:
+    _populate(cast, 6)
+    assert len(client_for(None).get(DEMANDS, {"page_size": 2}).json()["results"]) == 2
+    everything = client_for(None).get(DEMANDS, {"page_size": 100000}).json()  # capped at 100
+    assert len(everything["results"]) == everything["count"] > 2
+    for wrong in ("null", "0", "-3", "2.5", "٣"):
+        for extra in ({}, {"cursor": ""}):
+            response = client_for(None).get(DEMANDS, {"page_size": wrong, **extra})
+            assert response.status_code == 400 and "page_size" in response.json()
