@@ -4,8 +4,9 @@
     make bench BENCH_ARGS="--demands 5000,1000000"
     make bench BENCH_ARGS=--quick               # CI: small data, about a second per endpoint
 
-Creates its own database (BENCH_DATABASE_URL, default lousihui_bench), seeds it (the demo, then demands
-over its buildings; past 50,000 more, by COPY over 3,000 added buildings in 16 districts), starts gunicorn
+Creates its own database (BENCH_DATABASE_URL, default lousihui_bench; a size past 50,000 demands gets
+its own, suffixed _<size>, kept for the next run), seeds it (the demo, then demands over its buildings;
+at scale by COPY over 3,000 added buildings in 16 districts), starts gunicorn
 (3 sync workers) on 127.0.0.1 and runs `wrk -t2 -c8` against each endpoint: the bare view, the screen
 feed answering 304 and answering a screen that is behind (200), the demand list of one building
 (50 a page; anonymous, which the cache answers, and with a district staff member's token, which it never
@@ -43,7 +44,8 @@ def seed(n_demands: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("seed_demo", verbosity=0, force=True)  # a throwaway benchmark database
+    if not Demand.objects.exists():  # once: at a million demands the demo's re-seeding would take minutes
+        call_command("seed_demo", verbosity=0, force=True)  # a throwaway benchmark database
     have = Demand.objects.count()
     if have >= n_demands:
         return
@@ -154,8 +156,36 @@ def count_queries(path: str, headers: dict[str, str], body: str | None) -> int:
     return len(ctx.captured_queries)
 
 
+def database_for(n_demands: int, db_url: str) -> str:
+    """Each size past 50,000 demands has a database of its own (kept for the next run, like the first)."""
+    return db_url if n_demands <= 50_000 or not db_url.startswith("postgres") else f"{db_url}_{n_demands}"
+
+
+def use_database(db_url: str, env: dict[str, str]) -> None:
+    """Points this process (seeding, query counts) and the gunicorn to come at `db_url`, and gives the
+    cache a prefix of its own: ids and stamps of one database must not answer for another."""
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"] = db_url
+    if db_url.startswith("postgres"):
+        dbname = db_url.rsplit("/", 1)[1]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
+        env["CACHE_KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"] = f"bench-{dbname}"
+        from django.conf import settings
+
+        if settings.configured:
+            from django.core.cache import caches
+            from django.db import connections
+
+            connections["default"].close()
+            connections["default"].settings_dict["NAME"] = dbname
+            settings.DATABASES["default"]["NAME"] = dbname
+            for name in settings.CACHES:
+                settings.CACHES[name]["KEY_PREFIX"] = env["CACHE_KEY_PREFIX"]
+                caches[name].key_prefix = env["CACHE_KEY_PREFIX"]
+
+
 def run(n_demands: int, args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]]:
-    print(f"seeding {n_demands} demands …", flush=True)
+    use_database(database_for(n_demands, args.db_url), env)
+    print(f"seeding {n_demands} demands into {env['DATABASE_URL']} …", flush=True)
     seed(n_demands)
     from requests_tracker.models import Demand
 
@@ -207,14 +237,11 @@ def main() -> int:
     redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL", "")
     if redis_url:
         env["REDIS_URL"] = redis_url
-        env["CACHE_KEY_PREFIX"] = "bench"
     # Submissions are the measured load here, not abuse: the per-client throttle would answer 429.
     env["THROTTLE_DEMAND_SUBMIT"] = "100000000/hour"
     # Without Redis, Celery runs eagerly: the outbox's e-mails would otherwise be printed by the thousand.
     env["EMAIL_URL"] = "dummymail://"
-    if db_url.startswith("postgres"):
-        dbname = db_url.rsplit("/", 1)[1]
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, env=env)
+    args.db_url = db_url
     os.environ.update(env)
 
     rows: list[dict[str, Any]] = []
