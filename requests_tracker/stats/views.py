@@ -171,6 +171,14 @@ class StatsView(APIView):
     since, until (YYYY-MM-DD). `?only=figures` answers the headline figures alone (one query), which is
     what a dashboard tile or the district's landing page needs."""
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A warm answer before DRF's request wrapping, authentication and negotiation (#15).
+        if request.method == "GET":
+            answer = _warm_answer(request)
+            if answer is not None:
+                return answer
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         parameters=[
             *(
@@ -185,14 +193,6 @@ class StatsView(APIView):
         ],
         responses={200: dict},
     )
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # A warm answer before DRF's request wrapping, authentication and negotiation (#15).
-        if request.method == "GET":
-            answer = _warm_answer(request)
-            if answer is not None:
-                return answer
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: Request) -> HttpResponse:
         if not request.user.is_authenticated:
             self.permission_denied(request)
