@@ -17,9 +17,13 @@ loaded once per request, and make no query of their own unless they return a que
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from buildings.access import ActorScope
 from buildings.models import Building
@@ -221,6 +225,93 @@ def stats_building_ids(scope: ActorScope) -> set[int] | None:
             Building.objects.filter(subdistrict__district_id__in=scope.district_ids).values_list("id", flat=True)
         )
     return ids
+
+
+@dataclass(frozen=True)
+class StatsReach:
+    """`stats_building_ids` ∩ the filters' buildings for one user, read in ONE query (`stats_reach`)."""
+
+    user_id: int
+    is_superuser: bool
+    #: The buildings in reach that the filters choose, sorted; None: every building (a superuser, no filter).
+    building_ids: tuple[int, ...] | None
+
+
+def stats_reach(
+    *,
+    token: str | None = None,
+    user_id: int | None = None,
+    district: str = "",
+    subdistrict: str = "",
+    building: str = "",
+) -> StatsReach | None:
+    """The statistics' reach of an active user (by API token or id) narrowed by the filters' slugs, in one
+    query: the warm statistics answer (stats/cached.py) is keyed by it instead of loading the whole scope
+    (3 queries) and the filters' objects (3 more). The same rule as `can_read_stats`/`stats_building_ids`
+    — district staff: their districts' buildings; captains and seats that may triage, in a current
+    term: their building; superusers: all — written as SQL for speed; tests/requests_tracker/
+    test_stats_reach.py holds it equal to `stats_building_ids(actor_scope(user))` for every member of the
+    cast and random seats. None: no such active user, or no building in reach (the full path answers).
+    """
+    from buildings.models import Council, CouncilMember, District, Subdistrict, User
+
+    if (token is None) == (user_id is None):
+        raise ValueError("stats_reach: a token or a user id")
+    today = timezone.localdate()
+    narrowed = bool(district or subdistrict or building)
+    building_t, subdistrict_t = Building._meta.db_table, Subdistrict._meta.db_table
+    if token is not None:
+        source = f"{Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id WHERE t.key = %s"
+        params: list[Any] = [token]
+    else:
+        source = f"{User._meta.db_table} u WHERE u.id = %s"
+        params = [user_id]
+    roles = sorted(CouncilMember.TRIAGE_ROLES)
+    # Table names come from the models' _meta and every value travels in `params`.
+    # The reach as a union of the user's districts' buildings and their triage seats' buildings (and every
+    # building for a superuser who filters), then the filters: each part an index lookup.
+    reach = (
+        f"SELECT b.id FROM {building_t} b JOIN {subdistrict_t} s ON s.id = b.subdistrict_id"  # noqa: S608
+        f" JOIN {District.staff.through._meta.db_table} ds ON ds.district_id = s.district_id"
+        " JOIN u ON ds.user_id = u.id"
+        f" UNION SELECT c.building_id FROM {CouncilMember._meta.db_table} m"
+        f" JOIN {Council._meta.db_table} c ON c.id = m.council_id JOIN u ON m.user_id = u.id"
+        f" WHERE (m.can_triage OR m.role IN ({', '.join(['%s'] * len(roles))}))"
+        " AND (m.term_start IS NULL OR m.term_start <= %s) AND (m.term_end IS NULL OR m.term_end >= %s)"
+    )
+    params += [*roles, today, today]
+    if narrowed:
+        reach += f" UNION SELECT b.id FROM {building_t} b JOIN u ON u.is_superuser"  # noqa: S608
+    where = []
+    if district:
+        where.append(
+            f"b.subdistrict_id IN (SELECT s.id FROM {subdistrict_t} s"  # noqa: S608
+            f" JOIN {District._meta.db_table} d ON d.id = s.district_id WHERE d.slug = %s)"
+        )
+        params.append(district)
+    if subdistrict:
+        where.append(f"b.subdistrict_id IN (SELECT s.id FROM {subdistrict_t} s WHERE s.slug = %s)")  # noqa: S608
+        params.append(subdistrict)
+    if building:
+        where.append("b.slug = %s")
+        params.append(building)
+    sql = (
+        f"WITH u AS (SELECT u.id, u.is_superuser FROM {source} AND u.is_active),"  # noqa: S608
+        f" r AS ({reach})"
+        f" SELECT u.id, u.is_superuser, x.id FROM u LEFT JOIN (SELECT b.id FROM r JOIN {building_t} b ON b.id = r.id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + ") x ON 1 = 1 ORDER BY x.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    uid, superuser = rows[0][0], bool(rows[0][1])
+    if superuser and not narrowed:
+        return StatsReach(uid, True, None)
+    ids = tuple(r[2] for r in rows if r[2] is not None)
+    return StatsReach(uid, superuser, ids) if ids else None
 
 
 def may_export(scope: ActorScope) -> bool:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
+from ..access import StatsReach
 from ..changes import DemandChange
 from ..selectors import ActorScope
 from .compute import compute, headline_for
@@ -125,3 +126,55 @@ def sections_for(
     """The feature packages' sections (`figures.area_figures`: projects) for a validated form, cached
     beside its figures under the same generation, which demand changes and `figures.area_figures_changed` move."""
     return _cached("sections", form, scope, 0, lambda: _plain(build()))  # type: ignore[no-any-return]
+
+
+# --- The API's answer as bytes (#15) ---------------------------------------------------------------
+# A warm `/api/v1/stats/` is read a thousand times for each change: its JSON is kept as bytes, keyed by
+# the reader's reach (the buildings the filters choose among those the user may read, one query:
+# `access.stats_reach`), the other filters, `only`, and the language, and stored with the generation it
+# was computed under. One cache round trip reads the generation and the answer together; an answer
+# of an older generation is never served. A reader whose reach changed (a staff member removed from a
+# district) has another key, so access stays as strict as the full path's.
+
+
+def answer_key(reach: StatsReach, params: dict[str, str], only: str) -> str:
+    raw = "|".join(
+        [
+            "all" if reach.building_ids is None else ",".join(map(str, reach.building_ids)),
+            *(params.get(name, "") for name in ("category", "since", "until")),
+            only,
+            get_language() or "",
+        ]
+    )
+    return "stats:answer:" + hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
+
+
+def current_generation() -> int | None:
+    """The generation to store an answer under: read BEFORE computing it (None: the cache fails)."""
+    try:
+        return int(cache.get(GEN_KEY) or 0)
+    except Exception:
+        log.warning("stats: cache read failed, computing", exc_info=True)
+        return None
+
+
+def read_answer(key: str) -> bytes | None:
+    """The answer's bytes, if they were computed under the current generation (one round trip)."""
+    try:
+        found = cache.get_many([GEN_KEY, key])
+    except Exception:
+        log.warning("stats: cache read failed, computing", exc_info=True)
+        return None
+    kept = found.get(key)
+    if kept is None or kept[0] != (found.get(GEN_KEY) or 0):
+        return None
+    return kept[1]  # type: ignore[no-any-return]
+
+
+def keep_answer(key: str, generation: int | None, body: bytes) -> None:
+    if generation is None:
+        return
+    try:
+        cache.set(key, (generation, body), MAX_AGE)
+    except Exception:
+        log.warning("stats: cannot cache the answer", exc_info=True)
