@@ -19,20 +19,16 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 from bench.harness import ROOT, bench_env, hammer, wait_for_port
 
 N_BUILDINGS = 3000
-N_DISTRICTS = 16
 
 
 def seed(n_demands: int) -> tuple[str, str, str]:
@@ -41,13 +37,11 @@ def seed(n_demands: int) -> tuple[str, str, str]:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from buildings.models import Building, District, Subdistrict, User
-    from requests_tracker.models import Category, Demand
-    from services.models import Department
+    from bench.seeding import add_buildings, copy_demands
+    from buildings.models import District, User
+    from requests_tracker.models import Demand
 
     call_command("migrate", verbosity=0)  # includes the covering index demand_stats_cover
     district_slug, building_slug = "bench-d01", "bench-b00000"
@@ -55,110 +49,14 @@ def seed(n_demands: int) -> tuple[str, str, str]:
         # A throwaway benchmark database. Once: over a million demands the demo's search indexing would
         # take many minutes on every later run.
         call_command("seed_demo", verbosity=0, force=True)
+    building_ids = add_buildings(N_BUILDINGS)
     user, _ = User.objects.get_or_create(username="bench-district")
-    if not District.objects.filter(slug=district_slug).exists():
-        districts = District.objects.bulk_create(
-            [District(slug=f"bench-d{i:02}", name=f"压测区{i}") for i in range(1, N_DISTRICTS + 1)]
-        )
-        subs = Subdistrict.objects.bulk_create(
-            [
-                Subdistrict(slug=f"{d.slug}-s{j}", name=f"{d.name}街道{j}", district=d)
-                for d in districts
-                for j in range(4)
-            ]
-        )
-        Building.objects.bulk_create(
-            [
-                Building(slug=f"bench-b{k:05}", name=f"压测大厦{k}", subdistrict=subs[k % len(subs)], floors=40)
-                for k in range(N_BUILDINGS)
-            ]
-        )
     District.objects.get(slug=district_slug).staff.add(user)
     token = Token.objects.get_or_create(user=user)[0].key
-
     have = Demand.objects.filter(building__slug__startswith="bench-b").count()
     if have < n_demands:
-        building_ids = list(Building.objects.filter(slug__startswith="bench-b").values_list("id", flat=True))
-        categories = list(Category.objects.values_list("id", "target_days"))
-        departments = list(Department.objects.values_list("id", flat=True))
-        rng = random.Random(7)
-        now = timezone.now()
-        buffer = io.StringIO()
-        statuses = ["submitted"] * 8 + ["assigned"] * 10 + ["in_progress"] * 12 + ["resolved"] * 70
-        outcomes = ["solved"] * 7 + ["proposal"] * 2 + ["duplicate", "not_applicable"]
-        for i in range(have, n_demands):
-            submitted = now - timedelta(minutes=rng.randint(60, 2 * 525_600))
-            cat, days = rng.choice(categories)
-            status = rng.choice(statuses)
-            assigned = started = resolved = None
-            dept: object = "\\N"
-            outcome = ""
-            if status != "submitted":
-                assigned = submitted + timedelta(minutes=rng.randint(5, 3 * 1440))
-                dept = rng.choice(departments)
-            if status in ("in_progress", "resolved"):
-                started = assigned + timedelta(minutes=rng.randint(5, 2 * 1440))  # type: ignore[operator]
-            if status == "resolved":
-                resolved = started + timedelta(minutes=rng.randint(30, 20 * 1440))  # type: ignore[operator]
-                outcome = rng.choice(outcomes)
-            stamps = [x for x in (submitted, assigned, started, resolved) if x]
-            updated = min(max(stamps), now)
-
-            def ts(x):  # type: ignore[no-untyped-def]
-                return x.isoformat() if x else "\\N"
-
-            buffer.write(
-                "\t".join(
-                    str(v)
-                    for v in (
-                        rng.choice(building_ids),
-                        cat,
-                        f"压测诉求 {i}",
-                        "",
-                        "",
-                        "web",
-                        "",
-                        "",
-                        "",
-                        "t" if rng.random() < 0.8 else "f",
-                        "f",
-                        "f",
-                        0,
-                        status,
-                        1,
-                        dept,
-                        outcome,
-                        "",
-                        f"bench{i}",
-                        ts(submitted),
-                        ts(submitted + timedelta(days=days)),
-                        ts(assigned),
-                        ts(started),
-                        ts(min(resolved, now) if resolved else None),
-                        ts(updated),
-                        "demand",
-                    )
-                )
-                + "\n"
-            )
-        columns = (
-            "building_id, category_id, title, description, company_name, channel, contact_name, contact_phone,"
-            " contact_email, is_public, show_company, is_hidden, support_count, status, version,"
-            " assignee_department_id, outcome, resolution_note, token, submitted_at, due_at, assigned_at,"
-            " started_at, resolved_at, updated_at, kind"
-        )
-        buffer.seek(0)
-        copy_sql = f"COPY {Demand._meta.db_table} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[attr-defined]
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
-        # COPY bypasses the actions, which keep the tallies: recount them once, as after any bulk load.
-        from requests_tracker.stats.tallies import rebuild_tallies
-
-        rebuild_tallies()
-    with connection.cursor() as cursor:
-        # As autovacuum would after a bulk load: statistics, and the visibility map index-only scans need.
-        cursor.execute("VACUUM ANALYZE")
+        # No timeline rows: the figures do not read them. Tallies recounted, VACUUM ANALYZE after.
+        copy_demands(n_demands - have, building_ids, start=have, events=False)
     return district_slug, building_slug, token
 
 
