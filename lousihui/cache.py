@@ -74,7 +74,11 @@ return false
 """
 
 
-class _ReusingClient(RedisCacheClient):
+# The stubs do not describe the client's internals (its pools and servers), which this subclass uses.
+_Client: Any = RedisCacheClient
+
+
+class _ReusingClient(_Client):
     """Django's Redis client, with one `redis.Redis` per pool instead of a new one for every call.
 
     Building a `redis.Redis` fills its table of response callbacks, about as slow as the round trip

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -420,11 +421,24 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = DemandSubmitSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        demand = actions.demand_submit(
-            **serializer.validated_data,
-            channel=Demand.Channel.API,
-            submitted_by=request.user if request.user.is_authenticated else None,
-        )
+        data = serializer.validated_data
+        try:
+            demand = actions.demand_submit(
+                **data,
+                channel=Demand.Channel.API,
+                submitted_by=request.user if request.user.is_authenticated else None,
+            )
+        except IntegrityError:
+            # The foreign keys are not asked again before the insert (#15): the database refuses a building
+            # or category removed since it was read, at commit. Nothing was written; say which, never a 500.
+            errors: dict[str, list[str]] = {}
+            if not Building.objects.filter(pk=data["building"].pk, is_active=True).exists():
+                errors["building"] = [str(_("This building no longer takes demands."))]
+            if not Category.objects.filter(pk=data["category"].pk, is_active=True).exists():
+                errors["category"] = [str(_("This category is no longer in use."))]
+            raise serializers.ValidationError(
+                errors or {"non_field_errors": [str(_("This form could not be sent. Please try again."))]}
+            ) from None
         out = DemandSubmittedSerializer(demand, context=self.get_serializer_context())
         return Response(out.data, status=status.HTTP_201_CREATED)
 

@@ -111,8 +111,8 @@ def submission_targets(building_slug: str, category_code: str) -> tuple[Building
     """
     b_fields = list(Building._meta.concrete_fields)
     c_fields = list(Category._meta.concrete_fields)
-    columns = [f"b.{connection.ops.quote_name(f.column)}" for f in b_fields]
-    columns += [f"c.{connection.ops.quote_name(f.column)}" for f in c_fields]
+    columns = [f"b.{connection.ops.quote_name(str(f.column))}" for f in b_fields]
+    columns += [f"c.{connection.ops.quote_name(str(f.column))}" for f in c_fields]
     # Identifiers from the models' own metadata; the two values are parameters.
     sql = (
         f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(Building._meta.db_table)} b "  # noqa: S608
