@@ -21,10 +21,13 @@ class RequestsTrackerConfig(AppConfig):
             tasks,  # noqa: F401
         )
 
-        changes.subscribe("tallies", stats.on_change)
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)
         changes.subscribe("stats-page", stats.page_cache_on_change)  # the cached figures move on, after commit
+        # The tallies last of these: their upsert locks the building's (status, outcome) row until commit,
+        # and every submission to the building waits for that lock — it should not be held while the
+        # outbox reads the captains and renders their mail (#15).
+        changes.subscribe("tallies", stats.on_change)
         # News about demands that does not change them (a project answering them moved): the outbox tells
         # their submitters and supporters. Features call changes.tell_followers; none imports notifications.
         changes.on_news("notifications", notifications.on_news)

@@ -161,6 +161,38 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("default_department")
 
 
+def submission_targets(building_slug: str, category_code: str) -> tuple[Building, Category] | None:
+    """The active building and active category a submission names, in one query; None if either is not.
+
+    A submission needs both; two lookups were two of its round trips (#15). The caller reports which
+    one is missing by asking for each on its own (only an invalid submission pays for that).
+    """
+    b_fields = list(Building._meta.concrete_fields)
+    c_fields = list(Category._meta.concrete_fields)
+    columns = [f"b.{connection.ops.quote_name(str(f.column))}" for f in b_fields]
+    columns += [f"c.{connection.ops.quote_name(str(f.column))}" for f in c_fields]
+    # Identifiers from the models' own metadata; the two values are parameters.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(Building._meta.db_table)} b "  # noqa: S608
+        f"CROSS JOIN {connection.ops.quote_name(Category._meta.db_table)} c "
+        "WHERE b.slug = %s AND b.is_active AND c.code = %s AND c.is_active"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [building_slug, category_code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, f in enumerate([*b_fields, *c_fields]):  # what the ORM would apply to these columns (none today)
+        col = f.get_col(f.model._meta.db_table)
+        for converter in [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]:
+            values[i] = converter(values[i], col, connection)
+    n = len(b_fields)
+    building = Building.from_db(connection.alias, [f.attname for f in b_fields], values[:n])
+    category = Category.from_db(connection.alias, [f.attname for f in c_fields], values[n:])
+    return building, category
+
+
 def progress_steps(demand: Demand) -> list[dict[str, object]]:
     """The four steps with whether each is reached and when: for progress bars and the tracking page."""
     stamps = {

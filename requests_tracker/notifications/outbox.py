@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -33,14 +34,40 @@ Compose = Callable[[], messages.Message]
 
 def captains(demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)) -> list[User]:
     """The serving holders of `roles` on the demand's building council who have an active account."""
-    seats = (
+    return _seat_users(_captain_seats(demand, roles))
+
+
+def captains_and_webhooks(
+    demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)
+) -> tuple[list[User], list[WebhookEndpoint]]:
+    """`captains()` and `council_webhooks()`; the webhooks are read only when the council has any.
+
+    Whether it has is read with the seats, so a new demand in a building without webhooks (most of
+    them) costs one query for both (#15); a council without a serving captain is asked directly.
+    """
+    seats = _captain_seats(demand, roles, webhooks=True)
+    has_webhooks = not seats or any(seat.council_has_webhooks for seat in seats)  # type: ignore[attr-defined]
+    return _seat_users(seats), council_webhooks(demand) if has_webhooks else []
+
+
+def _captain_seats(demand: Demand, roles: Iterable[str], *, webhooks: bool = False) -> list[CouncilMember]:
+    # The opt-outs are read with the seats, so that writing their e-mails needs no second query (_email_rows).
+    annotations: dict[str, Any] = {
+        "email_opted_out": Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL))
+    }
+    if webhooks:
+        endpoints = WebhookEndpoint.objects.filter(council=OuterRef("council_id"), is_active=True)
+        annotations["council_has_webhooks"] = Exists(endpoints)
+    return list(
         serving_members()
         .filter(council__building_id=demand.building_id, role__in=list(roles), user__is_active=True)
         .select_related("user")
-        # Read with the seats, so that writing their e-mails needs no second query (_email_rows).
-        .annotate(email_opted_out=Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL)))
+        .annotate(**annotations)
         .order_by("role", "id")
     )
+
+
+def _seat_users(seats: list[CouncilMember]) -> list[User]:
     users = []
     for seat in seats:
         if seat.user is not None:
@@ -254,12 +281,9 @@ def on_event(event: DemandEvent) -> list[Notification]:
         if demand.category.is_company_affair:
             roles.append(CouncilMember.Role.ECONOMIC_CAPTAIN)
         compose = lambda: messages.new_demand(demand)  # noqa: E731
-        rows += _email_rows(
-            captains(demand, roles), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
-        )
-        rows += _webhook_rows(
-            council_webhooks(demand), compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event
-        )
+        users, webhooks = captains_and_webhooks(demand, roles)
+        rows += _email_rows(users, compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event)
+        rows += _webhook_rows(webhooks, compose, kind=Notification.Kind.NEW_DEMAND, now=now, demand=demand, event=event)
     elif event.kind == Kind.ASSIGNED:
         compose = lambda: messages.assigned(demand)  # noqa: E731
         rows += _email_rows(
