@@ -90,6 +90,13 @@ class Transition:
     missing_note: _StrPromise | None = None
     #: The admin bulk actions that apply this transition to the selected rows.
     bulk: tuple[BulkAction, ...] = ()
+    #: Where a demand with no assignee goes instead of `target` (a demand resolved straight from triage,
+    #: or merged before anyone took it, is reopened back to triage: "in progress" needs someone on it).
+    target_unassigned: Status | None = None
+
+    def target_for(self, *, has_assignee: bool) -> Status:
+        """The status the demand moves to: `target`, or `target_unassigned` for a demand nobody holds."""
+        return self.target if has_assignee or self.target_unassigned is None else self.target_unassigned
 
     @property
     def takes_a_target(self) -> bool:
@@ -143,6 +150,7 @@ TRANSITIONS: dict[str, Transition] = {
             action=Action.REOPEN,
             sources=frozenset({Status.RESOLVED}),
             target=Status.IN_PROGRESS,
+            target_unassigned=Status.SUBMITTED,
             roles=frozenset({Role.TRIAGER, Role.SUPERUSER}),
             requires=("note",),
             label=_("Reopen"),

@@ -118,7 +118,9 @@ def _apply_transition(
     note = long_text(note)
     _validate_params(transition, demand, assignee=assignee, outcome=outcome, note=note, into=into)
 
-    changes: dict[str, object] = {"status": transition.target, "version": F("version") + 1, "updated_at": now}
+    has_assignee = demand.assignee_member_id is not None or demand.assignee_department_id is not None
+    target = transition.target_for(has_assignee=has_assignee or "assignee" in transition.requires)
+    changes: dict[str, object] = {"status": target, "version": F("version") + 1, "updated_at": now}
     data: dict[str, object] = {}
     for name in transition.clears:
         changes[name] = _cleared(name)
@@ -150,7 +152,7 @@ def _apply_transition(
         demand=demand,
         kind=transition.event_kind,
         from_status=demand.status,
-        to_status=transition.target,
+        to_status=target,
         actor=actor,
         actor_label=_actor_label(scope, demand),
         note=note,
@@ -162,7 +164,7 @@ def _apply_transition(
         demand_id=demand.pk,
         building_id=demand.building_id,
         before=(demand.status, demand.outcome),
-        after=(transition.target, str(changes.get("outcome", ""))),
+        after=(target, str(changes.get("outcome", ""))),
         events=(event,),
         fields=frozenset({"status"}),
     )

@@ -328,7 +328,7 @@ class DemandPageAdmin(admin.ModelAdmin):
         if data.get("assignee_member") or data.get("assignee_department"):
             assignee = actions.Assignee(member=data.get("assignee_member"), department=data.get("assignee_department"))
         try:
-            actions.demand_transition(
+            moved = actions.demand_transition(
                 demand=demand,
                 action=data["action"],
                 actor=request.user,  # type: ignore[arg-type]
@@ -345,7 +345,7 @@ class DemandPageAdmin(admin.ModelAdmin):
                 _("Done: %(action)s. The demand is now %(status)s.")
                 % {
                     "action": workflow.TRANSITIONS[data["action"]].label,
-                    "status": workflow.TRANSITIONS[data["action"]].target.label,
+                    "status": workflow.Status(moved.status).label,  # reopened unassigned: back to triage
                 },
             )
         return HttpResponseRedirect(change_url)

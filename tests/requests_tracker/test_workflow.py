@@ -607,3 +607,40 @@ def test_assignee_adds_an_internal_note_without_changing_status(cast: factories.
     after = Demand.objects.get(pk=demand.pk)
     assert (after.status, after.version) == (demand.status, demand.version)
     assert (event.kind, event.is_public, event.actor_label) == ("note", False, "区消防救援支队")
+
+
+# --- reopening a demand nobody held ------------------------------------------------------------
+# Found by the state machine (test_state_machine.py): a demand merged as a duplicate straight from
+# triage, then reopened, went to "in progress" with no assignee — the database's check refused it and
+# the captain got a 500. It goes back to triage instead.
+
+
+def test_reopening_a_demand_nobody_held_sends_it_back_to_triage(cast: factories.Cast) -> None:
+    demand = factories.make_demand(cast.tower_a, cast.category)
+    into = factories.make_demand(cast.tower_a, cast.category)
+    actions.demand_merge(demand=demand, into=into, actor=cast.captain_a)  # a duplicate, straight from triage
+    demand.refresh_from_db()
+    assert demand.status == Status.RESOLVED and demand.assignee_department_id is None
+
+    reopened = actions.demand_transition(
+        demand=demand, action="reopen", actor=cast.captain_a, note="其实是同一栋楼的问题"
+    )
+
+    assert reopened.status == Status.SUBMITTED and reopened.outcome == "" and reopened.resolved_at is None
+    event = reopened.events.order_by("-id").first()
+    assert event is not None and (event.kind, event.from_status, event.to_status) == (
+        "reopened",
+        "resolved",
+        "submitted",
+    )
+    # Triage goes on from there as for any new demand.
+    assigned = actions.demand_transition(
+        demand=reopened, action="assign", actor=cast.captain_a, assignee=Assignee(department=cast.fire)
+    )
+    assert assigned.status == Status.ASSIGNED
+
+
+def test_reopening_a_held_demand_keeps_it_in_progress(cast: factories.Cast, demand_at: DemandAt) -> None:
+    demand = demand_at(Status.RESOLVED)
+    reopened = actions.demand_transition(demand=demand, action="reopen", actor=cast.captain_a, note="还没修好")
+    assert reopened.status == Status.IN_PROGRESS and reopened.assignee_department_id == cast.fire.pk
