@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import re
 import socket
@@ -119,14 +118,18 @@ def wrk(
     script = None
     if body is not None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n')
+            # A Lua long string holds the UTF-8 body as it is: json.dumps would write \uXXXX escapes, which
+            # Lua refuses, and wrk then ran without the script — GETs, not the POST this row names.
+            level = "=" * next(n for n in range(1, 10) if f"]{'=' * n}]" not in body)
+            lua.write(f'wrk.method = "POST"\nwrk.body = [{level}[{body}]{level}]\n')
             lua.write('wrk.headers["Content-Type"] = "application/json"\n')
         script = lua.name
         args += ["-s", script]
     try:
-        out = subprocess.run(
-            [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
-        ).stdout
+        done = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
+        if done.stderr.strip():  # a script wrk could not load: it would measure something else, silently
+            raise SystemExit(f"wrk {path}: {done.stderr.strip()}")
+        out = done.stdout
     finally:
         if script is not None:
             os.unlink(script)
