@@ -122,6 +122,9 @@ def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | N
         ("screen feed, unchanged (304)", f"/api/v1/screen/{t['building']}/", {"If-None-Match": t["etag"]}, None),
         ("screen feed, changed (200)", f"/api/v1/screen/{t['building']}/", {"If-None-Match": '"older"'}, None),
         ("demand list, one building (50/page)", f"/api/v1/demands/?building={t['building']}&page_size=50", {}, None),
+        # Every public demand, newest first: page numbers count them all; a cursor counts nothing.
+        ("demand list, all buildings, page 1", "/api/v1/demands/?page_size=50", {}, None),
+        ("demand list, all buildings, ?cursor=", "/api/v1/demands/?page_size=50&cursor=", {}, None),
         # The same list for a reader with credentials: never from the cache, so the database's own cost.
         (
             "demand list, district staff (uncached)",
