@@ -16,7 +16,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from requests_tracker import actions, selectors
-from requests_tracker.api import DemandSerializer, _Labels
+from requests_tracker.api import DemandSerializer
+from requests_tracker.api.serializers import _Labels
 from requests_tracker.models import Demand
 from tests import factories
 from tests.requests_tracker.test_api import CONTACT, DEMANDS, _populate, client_for

@@ -1,43 +1,28 @@
-"""REST API for categories and demands. Writes go through `actions`, reads through `selectors`."""
+"""The API's serializers: categories and demands (read, list rows from plain values, submit, transitions, tracking)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any, NamedTuple
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from django.db.models import QuerySet, Subquery
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.decorators import action as drf_action
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.fields import empty
-from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.api_fields import SLUG_PATTERN, SlugLookupField, StrictJSONTypes
 from buildings.models import Building, CouncilMember
 from buildings.text import keeping_nul, long_text, one_line
 from services.models import Department
 
-from . import access, actions, screen, selectors, workflow
-from .models import Category, Demand, DemandEvent
-from .privacy import mask_personal
-from .validators import normalize_mainland_mobile
+from .. import access, selectors, workflow
+from ..models import Category, Demand, DemandEvent
+from ..privacy import mask_personal
+from ..validators import normalize_mainland_mobile
 
 # --- Categories ------------------------------------------------------------------------------
 
@@ -51,18 +36,6 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["code", "name", "name_en", "icon", "description", "default_department", "target_days"]
-
-
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """What a demand can be about."""
-
-    serializer_class = CategorySerializer
-    lookup_field = "code"
-    lookup_value_regex = SLUG_PATTERN
-    pagination_class = None
-
-    def get_queryset(self) -> QuerySet[Category]:
-        return selectors.active_categories()
 
 
 # --- Demands ---------------------------------------------------------------------------------
@@ -342,7 +315,7 @@ class LongCharField(serializers.CharField):
         return super().run_validation(keeping_nul(long_text, data) if isinstance(data, str) else data)
 
 
-_SLUG = re.compile(SLUG_PATTERN)
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 class _SubmitTarget(SlugLookupField):
@@ -383,8 +356,8 @@ class DemandSubmitSerializer(StrictJSONTypes):
         if (
             isinstance(building, str)
             and isinstance(category, str)
-            and _SLUG.fullmatch(building)
-            and _SLUG.fullmatch(category)
+            and SLUG_RE.fullmatch(building)
+            and SLUG_RE.fullmatch(category)
         ):
             targets = selectors.submission_targets(building, category)
             if targets is not None:
@@ -438,258 +411,6 @@ class TransitionSerializer(StrictJSONTypes):
     note = LongCharField(max_length=4000, required=False, allow_blank=True)
 
 
-class DemandFilter(django_filters.FilterSet):
-    building = django_filters.CharFilter(method="filter_building", label=_("building (slug)"))
-    category = django_filters.CharFilter(method="filter_category", label=_("category (code)"))
-    status = django_filters.MultipleChoiceFilter(choices=workflow.Status.choices, label=_("status"))
-    since = django_filters.DateFilter(method="filter_since", label=_("submitted on or after (date)"))
-    until = django_filters.DateFilter(method="filter_until", label=_("submitted on or before (date)"))
-
-    class Meta:
-        model = Demand
-        fields = ["building", "category", "status", "since", "until"]
-
-    # The slug and the code are matched in a sub-select on their own table, not through a join: the
-    # demand list then reads the demand table alone, which PostgreSQL plans in a tenth of the time.
-    def filter_building(self, queryset: QuerySet[Demand], name: str, value: str) -> QuerySet[Demand]:
-        return queryset.filter(building_id=Subquery(Building.objects.filter(slug=value).order_by().values("id")[:1]))
-
-    def filter_category(self, queryset: QuerySet[Demand], name: str, value: str) -> QuerySet[Demand]:
-        return queryset.filter(category_id=Subquery(Category.objects.filter(code=value).order_by().values("id")[:1]))
-
-    # Dates are Shanghai calendar days; compare against aware datetimes so the index is used.
-    # `value: date`: drf-spectacular reads the type of a method filter from this hint (format: date).
-    def filter_since(self, queryset: QuerySet[Demand], name: str, value: date) -> QuerySet[Demand]:
-        return queryset.filter(submitted_at__gte=timezone.make_aware(datetime.combine(value, time.min)))
-
-    def filter_until(self, queryset: QuerySet[Demand], name: str, value: date) -> QuerySet[Demand]:
-        return queryset.filter(submitted_at__lte=timezone.make_aware(datetime.combine(value, time.max)))
-
-
-def _page_size(request: Request, default: int, most: int) -> int:
-    """`?page_size=`: a whole number from 1, capped at `most`; anything else is a 400, not the default."""
-    raw = request.query_params.get("page_size", "")
-    if raw == "":
-        return default
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if size < 1 or not raw.isascii():
-        raise ApiValidationError({"page_size": [_("Give a whole number from 1 to %(most)s.") % {"most": most}]})
-    return min(size, most)
-
-
-class _DemandCursor(CursorPagination):
-    """Keyset pages over (submitted_at, id), newest first: each page is an index range scan however deep
-    the reader goes, where page 20,000 of page numbers reads and skips a million rows."""
-
-    ordering = ("-submitted_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_page_size(self, request: Request) -> int:
-        return _page_size(request, self.page_size, self.max_page_size)
-
-    def decode_cursor(self, request: Request) -> Cursor | None:
-        refused = ApiValidationError({"cursor": [_("This cursor is not one the API handed out.")]})
-        try:
-            # DRF decodes leniently (characters outside base64 are dropped): "%%%" would be the first page.
-            base64.b64decode(request.query_params.get(self.cursor_query_param, "").encode(), validate=True)
-            cursor = super().decode_cursor(request)
-        except (binascii.Error, UnicodeEncodeError) as exc:
-            raise refused from exc
-        except NotFound as exc:  # DRF answers a damaged cursor 404; it is a wrong parameter
-            raise refused from exc
-        if cursor is not None and cursor.position is not None:
-            # The position is compared with submitted_at: anything but the aware time it was is refused
-            # here, before the database is asked (a malformed one would be a 500 there).
-            try:
-                at = parse_datetime(str(cursor.position))
-            except ValueError:
-                at = None
-            if at is None or timezone.is_naive(at):
-                raise refused
-        return cursor
-
-
-class DemandPagination(PageNumberPagination):
-    """Page numbers with a count (`?page=`), or, with `?cursor=` (empty for the first page), keyset pages
-    that follow `next` without counting: what a client walking the whole list should use (#15)."""
-
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_page_size(self, request: Request) -> int:
-        return _page_size(request, self.page_size or 50, self.max_page_size)
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
-        self.cursor = _DemandCursor() if "cursor" in request.query_params else None
-        if self.cursor is not None:
-            return self.cursor.paginate_queryset(queryset, request, view)
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_paginated_response(self, data: Any) -> Response:
-        if self.cursor is not None:
-            return Response(
-                {
-                    "count": None,
-                    "next": self.cursor.get_next_link(),
-                    "previous": self.cursor.get_previous_link(),
-                    "results": data,
-                }
-            )
-        return super().get_paginated_response(data)
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        answer = super().get_paginated_response_schema(schema)
-        answer["properties"]["count"].update(
-            nullable=True, description="How many in all; null when paging by `cursor` (nothing is counted)."
-        )
-        return answer
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        return [
-            *super().get_schema_operation_parameters(view),
-            {
-                "name": "cursor",
-                "required": False,
-                "in": "query",
-                "description": "Keyset paging: empty for the first page, then follow `next` (no `count`).",
-                "schema": {"type": "string"},
-            },
-        ]
-
-
-#: The list's own query parameters: with any other, an anonymous reading is not cached (no cache flooding).
-LIST_PARAMS = frozenset({"building", "category", "status", "since", "until", "page", "page_size", "cursor", "format"})
-
-
-class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Demands: anyone may submit (throttled); everyone reads the public ones, staff their scope too.
-
-    An id outside what the reader may see is a 404, never a 403 that would confirm it exists.
-    """
-
-    filterset_class = DemandFilter
-    pagination_class = DemandPagination
-    throttle_scope = "demand_submit"
-
-    def get_throttles(self) -> list[Any]:
-        return [ScopedRateThrottle()] if self.action == "create" else []
-
-    def scope(self) -> selectors.ActorScope:
-        return selectors.actor_scope(self.request.user)
-
-    def get_queryset(self) -> QuerySet[Demand]:
-        if self.action == "list":
-            return selectors.demand_list_values(self.scope()).order_by("-submitted_at", "-id")  # type: ignore[return-value]
-        return selectors.demand_list(self.scope()).order_by("-submitted_at", "-id")
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
-        """A page of plain rows (`selectors.demand_list_values`) and, by primary key, the rows they refer
-        to. One building's list read anonymously is the same for every reader (the public demands): it is
-        answered from the cache while the building's stamp holds, as its board is (`screen.board`)."""
-        key = self._anonymous_key(request)
-        entry = screen.board.get_body(key)
-        if entry is not None:
-            return HttpResponse(entry[1], content_type=entry[0])
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None  # the API always paginates (settings.REST_FRAMEWORK)
-        rows: list[dict[str, Any]] = list(page)  # type: ignore[arg-type]
-        related = selectors.list_related(rows)
-        serializer = DemandSerializer(context=self.get_serializer_context())
-        labels = _Labels()
-        response = self.get_paginated_response([serializer.list_row(row, related, labels) for row in rows])
-        if key is not None:
-            renderer = request.accepted_renderer
-            body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-            body = body.encode() if isinstance(body, str) else body
-            media = request.accepted_media_type  # as DRF's Response names it (JSON has no charset parameter)
-            content_type = f"{media}; charset={renderer.charset}" if renderer.charset else media
-            screen.board.set_body(key, content_type, body)
-            return HttpResponse(body, content_type=content_type)
-        return response
-
-    def _anonymous_key(self, request: Request) -> str | None:
-        if request.user.is_authenticated or getattr(request.accepted_renderer, "format", "") != "json":
-            return None
-        slug = request.query_params.get("building", "")
-        building_id = screen.feed.building_id_for_slug(slug) if _SLUG.fullmatch(slug) else None
-        if building_id is None:
-            return None
-        return screen.board.key_for(request._request, building_id, kind="api-list", params=LIST_PARAMS)
-
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if self.action == "create":
-            return DemandSubmitSerializer
-        if self.action == "retrieve":
-            return DemandDetailSerializer
-        if self.action == "transitions":
-            return TransitionSerializer
-        return DemandSerializer
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "scope": self.scope()}
-
-    @extend_schema(request=DemandSubmitSerializer, responses={201: DemandSubmittedSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = DemandSubmitSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            demand = actions.demand_submit(
-                **data,
-                channel=Demand.Channel.API,
-                submitted_by=request.user if request.user.is_authenticated else None,
-            )
-        except IntegrityError:
-            # The foreign keys are not asked again before the insert (#15): the database refuses a building
-            # or category removed since it was read, at commit. Nothing was written; say which, never a 500.
-            errors: dict[str, list[str]] = {}
-            if not Building.objects.filter(pk=data["building"].pk, is_active=True).exists():
-                errors["building"] = [str(_("This building no longer takes demands."))]
-            if not Category.objects.filter(pk=data["category"].pk, is_active=True).exists():
-                errors["category"] = [str(_("This category is no longer in use."))]
-            raise serializers.ValidationError(
-                errors or {"non_field_errors": [str(_("This form could not be sent. Please try again."))]}
-            ) from None
-        out = DemandSubmittedSerializer(demand, context=self.get_serializer_context())
-        return Response(out.data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=TransitionSerializer,
-        responses={
-            200: DemandDetailSerializer,
-            400: OpenApiResponse(description=_("A parameter is missing or wrong.")),
-            403: OpenApiResponse(description=_("You may not take this action on this demand.")),
-            409: OpenApiResponse(description=_("Not allowed from the current status, or the demand changed since.")),
-        },
-    )
-    @drf_action(detail=True, methods=["post"])
-    def transitions(self, request: Request, pk: str | None = None) -> Response:
-        """Moves the demand through the workflow: `assign`, `start`, `resolve` or `reopen`."""
-        demand = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        assignee = None
-        if data.get("assignee_member") or data.get("assignee_department"):
-            assignee = actions.Assignee(member=data.get("assignee_member"), department=data.get("assignee_department"))
-        demand = actions.demand_transition(
-            demand=demand,
-            action=data["action"],
-            actor=request.user if request.user.is_authenticated else None,
-            expected_version=data.get("version"),
-            assignee=assignee,
-            outcome=data.get("outcome", ""),
-            note=data.get("note", ""),
-            scope=self.scope(),
-        )
-        return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
-
-
 class TrackSerializer(DemandSerializer):
     events = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
@@ -708,16 +429,3 @@ class TrackSerializer(DemandSerializer):
 
     def to_representation(self, instance: Demand) -> dict[str, Any]:
         return serializers.ModelSerializer.to_representation(self, instance)
-
-
-class TrackView(generics.RetrieveAPIView):
-    """The submitter's view of one demand, by its unguessable token. Never shows contact details."""
-
-    serializer_class = TrackSerializer
-    authentication_classes: list[Any] = []
-
-    def get_object(self) -> Demand:
-        return get_object_or_404(
-            Demand.objects.select_related("building", "category", "assignee_member", "assignee_department"),
-            token=self.kwargs["token"],
-        )
