@@ -22,7 +22,7 @@ from ..changes import FollowerNews
 from ..models import Channel, ChannelOptOut, Demand, DemandEvent, Notification, SubmitterPreference, WebhookEndpoint
 from ..selectors import serving_members
 from ..workflow import Status
-from . import messages
+from . import messages, recipients
 
 DELIVER_TASK = "requests_tracker.tasks.deliver_notification"
 ENQUEUE_TASK = "requests_tracker.tasks.enqueue_notifications"
@@ -40,29 +40,21 @@ def captains(demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,
 def captains_and_webhooks(
     demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)
 ) -> tuple[list[User], list[WebhookEndpoint]]:
-    """`captains()` and `council_webhooks()`; the webhooks are read only when the council has any.
-
-    Whether it has is read with the seats, so a new demand in a building without webhooks (most of
-    them) costs one query for both (#15); a council without a serving captain is asked directly.
-    """
-    seats = _captain_seats(demand, roles, webhooks=True)
-    has_webhooks = not seats or any(seat.council_has_webhooks for seat in seats)  # type: ignore[attr-defined]
-    return _seat_users(seats), council_webhooks(demand) if has_webhooks else []
+    """`captains()` and `council_webhooks()` for a new demand, in one fixed query
+    (`recipients.new_demand_audience`); the webhooks themselves are read only when the council has any,
+    which most councils do not (#15)."""
+    users, has_webhooks = recipients.new_demand_audience(demand.building_id, roles, timezone.localdate())
+    return users, council_webhooks(demand) if has_webhooks else []
 
 
-def _captain_seats(demand: Demand, roles: Iterable[str], *, webhooks: bool = False) -> list[CouncilMember]:
+def _captain_seats(demand: Demand, roles: Iterable[str]) -> list[CouncilMember]:
     # The opt-outs are read with the seats, so that writing their e-mails needs no second query (_email_rows).
-    annotations: dict[str, Any] = {
-        "email_opted_out": Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL))
-    }
-    if webhooks:
-        endpoints = WebhookEndpoint.objects.filter(council=OuterRef("council_id"), is_active=True)
-        annotations["council_has_webhooks"] = Exists(endpoints)
+    opted_out = Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL))
     return list(
         serving_members()
         .filter(council__building_id=demand.building_id, role__in=list(roles), user__is_active=True)
         .select_related("user")
-        .annotate(**annotations)
+        .annotate(email_opted_out=opted_out)
         .order_by("role", "id")
     )
 

@@ -196,3 +196,49 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     # Celery message per outbox row (none when tasks run eagerly).
     celery = 0 if settings.CELERY_TASK_ALWAYS_EAGER else outbox_rows
     assert len(sent) == 6 + celery, [bytes(c[0] if isinstance(c, list) else c)[:80] for c in sent]
+
+
+def test_the_new_demand_audience_is_who_captains_names(cast: factories.Cast) -> None:
+    """`recipients.new_demand_audience` (fixed SQL) answers as `outbox.captains` (the ORM's serving rule):
+    past, future and open-ended terms, an inactive account, an economic captain, an opted-out captain,
+    a member without an account, a council with and without a webhook, a building without a council."""
+    import datetime
+
+    from django.utils import timezone
+
+    from buildings.models import CouncilMember
+    from requests_tracker.notifications import outbox, recipients
+
+    today = timezone.localdate()
+    council = cast.tower_a.council
+    Role = CouncilMember.Role
+    day = datetime.timedelta(days=1)
+    for i, (role, start, end, active) in enumerate(
+        [
+            (Role.CAPTAIN, today - 30 * day, today - day, True),  # term over
+            (Role.CAPTAIN, today + day, None, True),  # not yet
+            (Role.CAPTAIN, None, today, True),  # ends today: still serving
+            (Role.CAPTAIN, today, None, False),  # account switched off
+            (Role.ECONOMIC_CAPTAIN, None, None, True),
+            (Role.PROPERTY_MANAGER, None, None, True),  # not asked for
+        ]
+    ):
+        user = factories.UserFactory(username=f"seat{i}", email=f"seat{i}@example.com", is_active=active)
+        factories.CouncilMemberFactory(council=council, user=user, role=role, term_start=start, term_end=end)
+    factories.CouncilMemberFactory(council=council, user=None, role=Role.CAPTAIN)
+    ChannelOptOut.objects.create(user=cast.captain_a, channel="email")
+    demand = Demand(building=cast.tower_a)
+    for roles in ([Role.CAPTAIN], [Role.CAPTAIN, Role.ECONOMIC_CAPTAIN], [Role.ECONOMIC_CAPTAIN]):
+        for with_webhook in (False, True):
+            WebhookEndpoint.objects.filter(council=council).delete()
+            if with_webhook:
+                WebhookEndpoint.objects.create(name="群", url="http://127.0.0.1:9/robot", council=council)
+            users, has_webhooks = recipients.new_demand_audience(cast.tower_a.pk, roles, today)
+            expected = outbox.captains(demand, roles)
+            assert [(u.pk, u.email, u.language, u.email_opted_out) for u in users] == [  # type: ignore[attr-defined]
+                (u.pk, u.email, u.language, u.email_opted_out)  # type: ignore[attr-defined]
+                for u in expected
+            ]
+            assert has_webhooks is with_webhook
+    nowhere = factories.BuildingFactory(slug="no-council")
+    assert recipients.new_demand_audience(nowhere.pk, [Role.CAPTAIN], today) == ([], False)
