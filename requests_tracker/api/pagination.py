@@ -6,7 +6,9 @@ import base64
 import binascii
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
@@ -64,12 +66,29 @@ class _DemandCursor(CursorPagination):
         return cursor
 
 
+class _KnownCountPaginator(Paginator):
+    """Django's paginator with the count given, not asked of the queryset (`DemandPagination.known_count`)."""
+
+    def __init__(self, *args: Any, known_count: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count if self._known_count is not None else super().count
+
+
 class DemandPagination(PageNumberPagination):
     """Page numbers with a count (`?page=`), or, with `?cursor=` (empty for the first page), keyset pages
     that follow `next` without counting: what a client walking the whole list should use (#15)."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    #: Set by the view when it knows how many rows the filtered queryset has without counting them.
+    known_count: int | None = None
+
+    def django_paginator_class(self, *args: Any, **kwargs: Any) -> Paginator:  # type: ignore[override]
+        return _KnownCountPaginator(*args, known_count=self.known_count, **kwargs)
 
     def get_page_size(self, request: Request) -> int:
         return _page_size(request, self.page_size or 50, self.max_page_size)

@@ -82,6 +82,11 @@ class DemandFilter(django_filters.FilterSet):
 LIST_PARAMS = frozenset({"building", "category", "status", "since", "until", "page", "page_size", "cursor", "format"})
 
 
+#: Parameters that leave the public list's count to `selectors.public_count` (the filter has run first,
+#: so a status there is a valid one).
+_COUNTED_PARAMS = frozenset({"status", "page", "page_size", "format"})
+
+
 class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Demands: anyone may submit (throttled); everyone reads the public ones, staff their scope too.
 
@@ -111,7 +116,9 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         entry = screen.board.get_body(key)
         if entry is not None:
             return HttpResponse(entry[1], content_type=entry[0])
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        self.paginator.known_count = self._public_count(request)  # type: ignore[union-attr]
+        page = self.paginate_queryset(queryset)
         assert page is not None  # the API always paginates (settings.REST_FRAMEWORK)
         rows: list[dict[str, Any]] = list(page)  # type: ignore[arg-type]
         related = selectors.list_related(rows)
@@ -127,6 +134,14 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             screen.board.set_body(key, content_type, body)
             return HttpResponse(body, content_type=content_type)
         return response
+
+    def _public_count(self, request: Request) -> int | None:
+        """The count of a list of every public demand (filtered by status at most), from the maintained
+        tallies (`selectors.public_count`); None where the queryset must be counted."""
+        scope = self.scope()
+        if scope.is_superuser or scope.handles_demands or not set(request.query_params) <= _COUNTED_PARAMS:
+            return None
+        return selectors.public_count(request.query_params.getlist("status"))
 
     def _anonymous_key(self, request: Request) -> str | None:
         if request.user.is_authenticated or getattr(request.accepted_renderer, "format", "") != "json":

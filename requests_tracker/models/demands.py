@@ -192,6 +192,13 @@ class Demand(models.Model):
                 condition=~models.Q(status="resolved"),
                 name="demand_open_due",
             ),
+            # The few demands the public list leaves out (private, hidden): the public count is the
+            # maintained tallies' total less these (selectors.public_count), not a count of every row.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(is_public=False) | models.Q(is_hidden=True),
+                name="demand_not_public",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
