@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
