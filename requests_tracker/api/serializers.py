@@ -133,7 +133,7 @@ class DemandSerializer(serializers.ModelSerializer):
             data[str(field.field_name)] = None if attribute is None else field.to_representation(attribute)
         return _for_reader(data, private=private, show_company=instance.show_company)
 
-    def list_row(self, row: dict[str, Any], related: selectors.ListRelated, labels: _Labels) -> dict[str, Any]:
+    def list_row(self, row: dict[str, Any], related: selectors.ListRelated, labels: RowLabels) -> dict[str, Any]:
         """One row of a list page (`selectors.demand_list_values`) with the page's related rows: the same
         answer as `to_representation` of the instance, from plain values."""
         scope = self._scope()
@@ -211,7 +211,7 @@ class _Iso:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class _Labels:
+class RowLabels:
     """The status and outcome labels in the current language, translated once a page."""
 
     def __init__(self) -> None:
@@ -228,10 +228,10 @@ def _plain_row(
     category: Category,
     assignee: dict[str, Any] | None,
     actions: list[str],
-    labels: _Labels | None = None,
+    labels: RowLabels | None = None,
 ) -> dict[str, Any]:
     """DemandSerializer's fields from a demand's plain values (`selectors.LIST_VALUES`)."""
-    labels = labels or _Labels()
+    labels = labels or RowLabels()
     iso = labels.iso
     status, outcome = v["status"], v["outcome"]
     return {

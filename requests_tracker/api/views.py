@@ -32,9 +32,9 @@ from .serializers import (
     DemandSerializer,
     DemandSubmitSerializer,
     DemandSubmittedSerializer,
+    RowLabels,
     TrackSerializer,
     TransitionSerializer,
-    _Labels,
 )
 
 
@@ -123,7 +123,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         rows: list[dict[str, Any]] = list(page)  # type: ignore[arg-type]
         related = selectors.list_related(rows)
         serializer = DemandSerializer(context=self.get_serializer_context())
-        labels = _Labels()
+        labels = RowLabels()
         response = self.get_paginated_response([serializer.list_row(row, related, labels) for row in rows])
         if key is not None:
             renderer = request.accepted_renderer

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from requests_tracker import actions, selectors
 from requests_tracker.api import DemandSerializer
-from requests_tracker.api.serializers import _Labels
+from requests_tracker.api.serializers import RowLabels
 from requests_tracker.models import Demand
 from tests import factories
 from tests.requests_tracker.test_api import CONTACT, DEMANDS, _populate, client_for
@@ -47,7 +47,7 @@ def test_plain_rows_equal_drf_rows(who: str, language: str, cast: factories.Cast
         rows = list(selectors.demand_list_values(scope).order_by("id"))
         assert len(rows) >= 5
         related = selectors.list_related(rows)
-        labels = _Labels()
+        labels = RowLabels()
         instances = {d.pk: d for d in selectors.demand_list(scope)}
         for row in rows:
             instance = instances[row["id"]]
