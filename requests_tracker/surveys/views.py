@@ -206,6 +206,21 @@ def _company_param(request: HttpRequest) -> int | None:
     return int(value) if re.fullmatch(r"[0-9]{1,12}", value) else None
 
 
+def _bars(fig: Any) -> list[dict[str, str]]:
+    """A question's bars, drawn by the page itself (HTML and CSS, no chart library): the label, the
+    figure shown, and the bar's length relative to the longest. The table beside them holds the
+    figures for screen readers; the bars are only their picture."""
+    if not fig.n:
+        return []
+    pairs = (
+        [(o.text, o.score if o.score is not None else o.count) for o in fig.options]
+        if fig.options
+        else [(str(v), c) for v, c in fig.distribution]
+    )
+    top = max((value for _label, value in pairs), default=0) or 1
+    return [{"label": label, "value": str(value), "width": f"{100 * value / top:.1f}"} for label, value in pairs]
+
+
 @require_GET
 def survey_results(request: HttpRequest, key: str) -> HttpResponse:
     survey = _visible_survey(request, key)
@@ -214,22 +229,11 @@ def survey_results(request: HttpRequest, key: str) -> HttpResponse:
     if not access.can_see_results(scope, survey):
         return render(request, "surveys/results_hidden.html", {"survey": survey}, status=403)
     results = selectors.survey_results(survey, company_id=_company_param(request), texts="all" if council else "shown")
-    charts = [
-        {
-            "id": f"chart-{fig.question.pk}",
-            "kind": fig.kind,
-            "labels": [o.text for o in fig.options] if fig.options else [str(v) for v, _c in fig.distribution],
-            "values": [(o.score if o.score is not None else o.count) for o in fig.options]
-            if fig.options
-            else [c for _v, c in fig.distribution],
-        }
-        for fig in results.questions
-        if fig.n and (fig.options or fig.distribution)
-    ]
+    figures = [(fig, _bars(fig)) for fig in results.questions]
     return render(
         request,
         "surveys/results.html",
-        {"survey": survey, "results": results, "charts": charts, "council": council, "min_group": selectors.MIN_GROUP},
+        {"survey": survey, "results": results, "figures": figures, "council": council, "min_group": selectors.MIN_GROUP},
     )
 
 

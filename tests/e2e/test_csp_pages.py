@@ -30,6 +30,7 @@ def test_scripted_pages_run_under_the_policy(live_server: Any, browser: Any) -> 
     try:
         response = page.goto(f"{live_server.url}/stats/")
         assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+        page.locator("#chart-outcome").scroll_into_view_if_needed()  # ECharts loads as the charts come near
         page.wait_for_selector("[_echarts_instance_] svg", timeout=15_000)  # ECharts drew its charts
         page.goto(f"{live_server.url}/screen/{cast.tower_a.slug}/")
         page.wait_for_function("document.getElementById('s-time').textContent.trim().length >= 4")

@@ -206,7 +206,11 @@ def test_stats_page_desktop_and_phone(server: Server, browser: Any) -> None:
         page.click("input[type=submit]")
         page.wait_for_url("**/stats/")
         assert page.locator("#k-received").inner_text() == "15"
+        # ECharts is fetched when a chart comes near the screen: scroll down to them as a reader would
+        page.locator("#chart-outcome").scroll_into_view_if_needed()
         page.locator("#chart-monthly svg").wait_for()
+        page.locator("#chart-outcome svg").wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, name)
         if name == "stats-desktop":
             page.goto(f"{server.url}/stats/report/?district=pudong&month={timezone.localdate():%Y-%m}")
