@@ -233,7 +233,13 @@ def survey_results(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "surveys/results.html",
-        {"survey": survey, "results": results, "figures": figures, "council": council, "min_group": selectors.MIN_GROUP},
+        {
+            "survey": survey,
+            "results": results,
+            "figures": figures,
+            "council": council,
+            "min_group": selectors.MIN_GROUP,
+        },
     )
 
 
