@@ -356,6 +356,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The screen feeds are plain Django views (answered before DRF runs): described by hand.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "requests_tracker.screen.schema.add_screen_feeds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "requests_tracker.workflow.Status",
         "OutcomeEnum": "requests_tracker.workflow.Outcome",

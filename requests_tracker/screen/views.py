@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.core.cache import cache
@@ -11,7 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from rest_framework.exceptions import MethodNotAllowed
 
 from buildings.qr import qr_svg
 
@@ -43,7 +46,21 @@ def _conditional(  # type: ignore[no-untyped-def]
     return response
 
 
-@require_GET
+def _feed(view):  # type: ignore[no-untyped-def]
+    """A feed answers GET and HEAD; any other method is a JSON 405 like the rest of the API, not the
+    CSRF check's HTML 403 (the feeds are plain Django views: schemathesis found it)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if request.method not in ("GET", "HEAD"):
+            detail = str(MethodNotAllowed(request.method or "").detail)  # DRF's words, translated
+            return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET, HEAD"})
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)  # nothing is written here, whatever the method
+
+
+@_feed
 def screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """GET /api/v1/screen/<slug>/: the building screen's data; 304 when the ETag still matches."""
     building_id = screen.building_id_for_slug(slug)
@@ -57,7 +74,7 @@ def screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@_feed
 def area_screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """GET /api/v1/screen/area/<slug>/: a sub-district's or district's screen data."""
     area = screen.area_for_slug(slug)

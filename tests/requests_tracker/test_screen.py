@@ -213,3 +213,13 @@ def test_polling_screen_always_shows_a_naive_recount(cast: factories.Cast, djang
         assert shown["figures"]["in_progress"] == statuses["assigned"] + statuses["in_progress"]
         assert shown["figures"]["waiting"] == statuses["submitted"]
         assert shown["statuses"] == {d.pk: d.status for d in demands if d.is_public}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/api/v1/screen/shanghai-tower/", "/api/v1/screen/area/lujiazui/"])
+def test_a_feed_refuses_other_methods_with_a_json_405(method: str, path: str, cast: factories.Cast) -> None:
+    """Not the CSRF check's HTML 403 (schemathesis found it): a JSON 405 naming the method, in Chinese."""
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["detail"] == f"方法 “{method.upper()}” 不被允许。"
