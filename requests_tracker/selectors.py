@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,6 +63,8 @@ def demand_list(scope: ActorScope) -> QuerySet[Demand]:
 #: The list reads them as plain values from the demand table alone, and the few related rows of a page
 #: by primary key (`list_related`): planning a five-table join over the demand table's indexes cost more
 #: than running it, and building four model instances a row was half the list's time (#15).
+log = logging.getLogger(__name__)
+
 LIST_VALUES = (
     *("id", "building_id", "category_id", "title", "description", "floor", "company_name", "show_company"),
     *("is_public", "support_count", "status", "version", "outcome", "resolution_note", "submitted_at"),
@@ -75,13 +78,16 @@ def demand_list_values(scope: ActorScope) -> QuerySet[Demand, dict[str, Any]]:
     return demands_visible_to(scope).values(*LIST_VALUES)
 
 
-def public_count(statuses: list[str] | None = None) -> int:
+def public_count(statuses: list[str] | None = None) -> int | None:
     """How many demands `public_demands()` holds (in `statuses`, if given), without counting them.
 
     The maintained tallies' total (a sum over a few rows per building) less the demands the public list
     leaves out, which the partial index demand_not_public holds (private or hidden ones: few). One
     statement, so both parts read the same snapshot. At 1,000,000 demands counting the public rows
     themselves took seconds a request, for every reader of the unfiltered list (#15).
+
+    None when the answer cannot be right (below zero: the tallies were not recounted after a bulk load
+    that bypassed the actions, see `stats.rebuild_tallies`): the caller then counts the rows.
     """
     tally, demand = DemandTally._meta.db_table, Demand._meta.db_table
     where, params = "", []
@@ -95,7 +101,11 @@ def public_count(statuses: list[str] | None = None) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params + params)
-        return int(cursor.fetchone()[0])
+        count = int(cursor.fetchone()[0])
+    if count < 0:
+        log.warning("public_count: the tallies are behind the demands (%s); run rebuild_tallies()", count)
+        return None
+    return count
 
 
 @dataclass(frozen=True)

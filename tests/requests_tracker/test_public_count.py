@@ -105,3 +105,13 @@ def test_staff_lists_are_counted_row_by_row(cast: factories.Cast) -> None:
     body = client_for(cast.captain_a).get(DEMANDS).json()
     assert body["count"] == selectors.demand_list_values(selectors.actor_scope(cast.captain_a)).count()
     assert body["count"] > client_for(None).get(DEMANDS).json()["count"]
+
+
+def test_tallies_left_behind_by_a_bulk_load_fall_back_to_counting(cast: factories.Cast) -> None:
+    """A bulk load that bypassed the actions (no tallies) must not make a negative count, nor a 500."""
+    from requests_tracker.models import DemandTally
+
+    _world(cast)
+    DemandTally.objects.all().delete()
+    body = client_for(None).get(DEMANDS).json()
+    assert body["count"] == selectors.public_demands().count()
