@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from . import segment
@@ -92,23 +92,25 @@ def _filtered(filters: Filters) -> QuerySet[SearchDocument]:
     return docs
 
 
-def _any(words: set[str] | frozenset[str]) -> SearchQuery:
-    query: SearchQuery | None = None
-    for word in sorted(words):
-        # Words are \w+ only (segment.words): safe as raw tsquery lexemes, quoted all the same.
-        part = SearchQuery(f"'{word}'", config="simple", search_type="raw")
-        query = part if query is None else query | part
-    assert query is not None
-    return query
+def _any(words: set[str] | frozenset[str]) -> str:
+    """A raw tsquery for any of the words. Words are \\w+ only (segment.words): safe as lexemes,
+    quoted all the same; the tsquery text itself is always a bound parameter."""
+    return " | ".join(f"'{word}'" for word in sorted(words))
+
+
+def _raw(tsquery: str) -> SearchQuery:
+    return SearchQuery(tsquery, config="simple", search_type="raw")
 
 
 def search(q: str, filters: Filters | None = None, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Hit]]:
-    """(how many documents match, the page of hits, best first). `q` must be non-empty (views check)."""
+    """(how many documents match, at most MAX_CANDIDATES; the page of hits, best first).
+    `q` must be non-empty (views check)."""
     filters = filters or Filters()
     q = q.strip()[:MAX_QUERY]
-    groups = segment.query_groups(q)[:MAX_GROUPS]
-    typed = {w for w in segment.words(q)}
+    groups = list(segment.query_groups(q)[:MAX_GROUPS])
+    typed = set(segment.query_words(q))
     terms = sorted({w for g in groups for w in g} | typed, key=len, reverse=True)
+    docs: list[_Row] | list[SearchDocument]
     if connection.vendor == "postgresql":
         count, docs = _search_postgres(q, groups, typed, filters, limit, offset)
     else:
@@ -129,69 +131,109 @@ def search(q: str, filters: Filters | None = None, *, limit: int = 20, offset: i
     return count, hits
 
 
-def _pairs(chars: set[str]) -> SearchQuery:
-    """Any two of the characters (a title sharing one character with the query is no match)."""
+def _pairs(chars: set[str]) -> str:
+    """Any two of the characters, as a raw tsquery (a title sharing one character with the query is no match)."""
     ordered = sorted(chars)
-    query: SearchQuery | None = None
-    for i, first in enumerate(ordered):
-        for second in ordered[i + 1 :]:
-            both = SearchQuery(f"'{first}' & '{second}'", config="simple", search_type="raw")
-            query = both if query is None else query | both
-    assert query is not None
-    return query
+    return " | ".join(f"('{first}' & '{second}')" for i, first in enumerate(ordered) for second in ordered[i + 1 :])
 
 
 def _chars(q: str) -> set[str]:
     return set(_CJK.findall(q))
 
 
-def _candidates(matches: QuerySet[SearchDocument]) -> list[int]:
-    """At most MAX_CANDIDATES matching ids, as the GIN index hands them out: a word found in a large
-    share of a million documents costs a bounded ranking, not a sort of every match. Below the cap
-    (every query on the demo data) the ranking is exact; above it, a more specific query narrows."""
-    return list(matches.values_list("pk", flat=True)[:MAX_CANDIDATES])
+@dataclass(frozen=True)
+class _Row:
+    """What the page needs of a ranked document (PostgreSQL; SQLite hands out SearchDocuments)."""
+
+    id: int
+    kind: str
+    demand_id: int | None
+    matter_id: int | None
+    title: str
+    text: str
+    url: str
+    meta: str
+    score: float
+
+
+_WEIGHTS = "'{0.02,0.1,0.4,1.0}'::float4[]"
+#: The words found fewer than FALLBACK_BELOW candidates (an uncorrelated sub-select: evaluated once).
+_FEW_WORDS = f"(SELECT count(*) FROM words) < {FALLBACK_BELOW:d}"  # noqa: S608 - a constant
+_COLUMNS = "d.id, d.kind, d.demand_id, d.matter_id, d.title, d.text, d.url, d.meta"
+
+
+def _sql(queryset: QuerySet[SearchDocument, Any]) -> tuple[str, tuple[Any, ...]]:
+    return queryset.query.sql_with_params()
 
 
 def _search_postgres(
     q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
-) -> tuple[int, list[SearchDocument]]:
-    docs = _filtered(filters)
+) -> tuple[int, list[_Row]]:
+    """One statement: at most MAX_CANDIDATES matching ids as the GIN index hands them out (a word found
+    in a large share of a million documents costs a bounded ranking, not a sort of every match; below
+    the cap, every query on the demo data, the ranking is exact), the titles' trigrams and characters
+    only when the words found fewer than FALLBACK_BELOW (a one-time filter: not scanned otherwise),
+    then the ranking of those candidates, the page and how many there were."""
+    docs = _filtered(filters).values("id")
     normalized = segment.index_text(q) or q.lower()
-    annotations: dict[str, Any] = {"trigram": TrigramWordSimilarity(Value(normalized), "title_words")}  # type: ignore[arg-type]
-    ids: list[int] = []
-    if groups:
-        everything = _any(frozenset().union(*groups))
-        ids = _candidates(docs.filter(vector=everything))
-        coverage = sum(
-            (Case(When(vector=_any(g), then=Value(1)), default=Value(0), output_field=IntegerField()) for g in groups),
-            Value(0),
-        )
-        annotations["coverage"] = coverage
-        annotations["rank"] = SearchRank(F("vector"), everything, weights=[0.02, 0.1, 0.4, 1.0])
-        annotations["exact"] = SearchRank(F("vector"), _any(typed), weights=[0.02, 0.1, 0.4, 1.0])
-    else:
-        annotations.update(coverage=Value(0), rank=Value(0.0), exact=Value(0.0))
     chars = _chars(q)
-    annotations["chars"] = Value(0.0)
-    if len(ids) < FALLBACK_BELOW or len(q) <= SHORT_QUERY:
-        # Hardly anything for the words, or a very short query: the titles' trigrams (Latin-letter
-        # typos, "parkng"), and for a Chinese typo ("外买柜") titles sharing two of its characters.
-        fallback = Q(title_words__trigram_word_similar=normalized)
-        if len(chars) >= 2 and len(q) <= 12:
-            fallback |= Q(vector=_pairs(chars))
-            annotations["chars"] = SearchRank(F("vector"), _any(chars), weights=[1.0, 0.0, 0.0, 0.0])
-        ids = list(dict.fromkeys(ids + _candidates(docs.filter(fallback))))[:MAX_CANDIDATES]
-    count = len(ids)
-    if not ids:
-        return 0, []
-    annotations["prior"] = Case(When(kind=SearchDocument.Kind.MATTER, then=Value(0.0)), default=Value(CASE_PRIOR))
-    ranked = (
-        SearchDocument.objects.filter(pk__in=ids)
-        .annotate(**annotations)
-        .annotate(score=F("coverage") * 2.0 + F("exact") * 2.0 + F("rank") + F("trigram") + F("chars") + F("prior"))
+    everything = _any(frozenset().union(*groups)) if groups else ""
+    # The titles' trigrams (Latin-letter typos, "parkng"), and for a Chinese typo ("外买柜") titles
+    # sharing two of its characters.
+    fallback = Q(title_words__trigram_word_similar=normalized)
+    by_chars = len(chars) >= 2 and len(q) <= 12
+    if by_chars:
+        fallback |= Q(vector=_raw(_pairs(chars)))
+    fallback_sql, fallback_params = _sql(docs.filter(fallback)[:MAX_CANDIDATES])
+    ctes: list[str] = []
+    params: list[Any] = []
+    if groups:
+        words_sql, words_params = _sql(docs.filter(vector=_raw(everything))[:MAX_CANDIDATES])
+        ctes.append(f"words AS ({words_sql})")
+        params += words_params
+        always = len(q) <= SHORT_QUERY
+        gate = "" if always else f"WHERE {_FEW_WORDS}"
+        ctes.append(f"fallback AS (SELECT id FROM ({fallback_sql}) f {gate})")  # noqa: S608 - see _FEW_WORDS
+        params += fallback_params
+        union = "SELECT id, 0 AS tier FROM words UNION ALL SELECT id, 1 FROM fallback"
+    else:
+        ctes.append(f"fallback AS ({fallback_sql})")
+        params += fallback_params
+        union = "SELECT id, 1 AS tier FROM fallback"
+    ctes.append(f"candidates AS (SELECT id FROM ({union}) u GROUP BY id ORDER BY min(tier) LIMIT {MAX_CANDIDATES:d})")  # noqa: S608
+    score: list[str] = []
+    score_params: list[Any] = []
+    if groups:
+        coverage = " + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in groups)
+        score_params += [_any(g) for g in groups]
+        score.append(f"({coverage}) * 2.0")
+        score.append(f"ts_rank({_WEIGHTS}, d.vector, to_tsquery('simple', %s)) * 2.0")
+        score_params.append(_any(typed))
+        score.append(f"ts_rank({_WEIGHTS}, d.vector, to_tsquery('simple', %s))")
+        score_params.append(everything)
+    score.append("word_similarity(%s, d.title_words)")
+    score_params.append(normalized)
+    if by_chars:
+        # Only where the fallback runs: the titles' characters the query shares.
+        chars_rank = "ts_rank('{1.0,0.0,0.0,0.0}'::float4[], d.vector, to_tsquery('simple', %s))"
+        if groups and len(q) > SHORT_QUERY:
+            chars_rank = f"CASE WHEN {_FEW_WORDS} THEN {chars_rank} ELSE 0 END"
+        score.append(chars_rank)
+        score_params.append(_any(chars))
+    score.append(f"CASE WHEN d.kind = 'matter' THEN 0.0 ELSE {float(CASE_PRIOR)} END")
+    statement = (
+        f"WITH {', '.join(ctes)} "  # noqa: S608 - constants and ORM-compiled SQL; every value a parameter
+        f"SELECT {_COLUMNS}, ({' + '.join(score)})::float8 AS score, count(*) OVER () AS total "
+        "FROM search_searchdocument d JOIN candidates c ON c.id = d.id "
+        "ORDER BY score DESC, d.published_at DESC, d.id DESC LIMIT %s OFFSET %s"
     )
-    page = list(ranked.order_by("-score", "-published_at", "-id").defer("vector")[offset : offset + limit])
-    return count, page  # type: ignore[return-value]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *score_params, limit, offset])
+        rows = cursor.fetchall()
+    if not rows:
+        # Past the last page: still say how many there are (one more statement, only here).
+        return (_search_postgres(q, groups, typed, filters, 1, 0)[0] if offset else 0), []
+    return int(rows[0][-1]), [_Row(*row[:-1]) for row in rows]
 
 
 def _search_simple(
