@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
@@ -29,7 +30,7 @@ MAX_GROUPS = 8
 #: Case look-up is first about cases: a solved case that matches as well as a guide matter leads.
 CASE_PRIOR = 1.0
 #: How many matching documents PostgreSQL ranks at most (see _candidates); "count" says at most this.
-MAX_CANDIDATES = 300
+MAX_CANDIDATES = 100
 #: Below this many matches for the words, the titles' characters are consulted too (typos).
 FALLBACK_BELOW = 3
 #: Queries this short always consult the titles' trigrams too.
@@ -166,6 +167,25 @@ def _sql(queryset: QuerySet[SearchDocument, Any]) -> tuple[str, tuple[Any, ...]]
     return queryset.query.sql_with_params()
 
 
+#: Stand-ins for the query's values in the compiled sub-selects (never a query's value: words are \\w+).
+_WORDS, _NORMALIZED, _PAIRS = "\x00words", "\x00normalized", "\x00pairs"
+
+
+@lru_cache(maxsize=256)
+def _candidate_sql(filters: Filters, by_chars: bool) -> tuple[str, tuple[Any, ...], str, tuple[Any, ...]]:
+    """The two candidate sub-selects for these filters, compiled by the ORM once per process (compiling
+    them cost as much as a third of a look-up): the documents with any of the words, and the fallback —
+    the titles' trigrams (Latin-letter typos, "parkng") and, for a Chinese typo ("外买柜"), titles
+    sharing two of its characters. The query's values are stand-ins, replaced per look-up."""
+    docs = _filtered(filters).values("id")
+    fallback = Q(title_words__trigram_word_similar=_NORMALIZED)
+    if by_chars:
+        fallback |= Q(vector=_raw(_PAIRS))
+    words_sql, words_params = _sql(docs.filter(vector=_raw(_WORDS))[:MAX_CANDIDATES])
+    fallback_sql, fallback_params = _sql(docs.filter(fallback)[:MAX_CANDIDATES])
+    return words_sql, tuple(words_params), fallback_sql, tuple(fallback_params)
+
+
 def _search_postgres(
     q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
 ) -> tuple[int, list[_Row]]:
@@ -174,21 +194,17 @@ def _search_postgres(
     the cap, every query on the demo data, the ranking is exact), the titles' trigrams and characters
     only when the words found fewer than FALLBACK_BELOW (a one-time filter: not scanned otherwise),
     then the ranking of those candidates, the page and how many there were."""
-    docs = _filtered(filters).values("id")
-    normalized = segment.index_text(q) or q.lower()
+    normalized = " ".join(segment.query_words(q)) or q.lower()
     chars = _chars(q)
     everything = _any(frozenset().union(*groups)) if groups else ""
-    # The titles' trigrams (Latin-letter typos, "parkng"), and for a Chinese typo ("外买柜") titles
-    # sharing two of its characters.
-    fallback = Q(title_words__trigram_word_similar=normalized)
     by_chars = len(chars) >= 2 and len(q) <= 12
-    if by_chars:
-        fallback |= Q(vector=_raw(_pairs(chars)))
-    fallback_sql, fallback_params = _sql(docs.filter(fallback)[:MAX_CANDIDATES])
+    words_sql, words_params, fallback_sql, fallback_params = _candidate_sql(filters, by_chars)
+    values = {_WORDS: everything, _NORMALIZED: normalized, _PAIRS: _pairs(chars) if by_chars else ""}
+    words_params = tuple(values.get(p, p) if isinstance(p, str) else p for p in words_params)
+    fallback_params = tuple(values.get(p, p) if isinstance(p, str) else p for p in fallback_params)
     ctes: list[str] = []
     params: list[Any] = []
     if groups:
-        words_sql, words_params = _sql(docs.filter(vector=_raw(everything))[:MAX_CANDIDATES])
         ctes.append(f"words AS ({words_sql})")
         params += words_params
         always = len(q) <= SHORT_QUERY
@@ -267,6 +283,7 @@ def _search_simple(
             doc.score = score  # type: ignore[attr-defined]
             scored.append((score, doc.published_at, doc))
     scored.sort(key=lambda s: (s[0], s[1].timestamp() if s[1] else 0, s[2].pk), reverse=True)
+    del scored[MAX_CANDIDATES:]  # the same cap (and count) as PostgreSQL's
     return len(scored), [s[2] for s in scored[offset : offset + limit]]
 
 
