@@ -158,8 +158,6 @@ class _Row:
 
 
 _WEIGHTS = "'{0.02,0.1,0.4,1.0}'::float4[]"
-#: The words found fewer than FALLBACK_BELOW candidates (an uncorrelated sub-select: evaluated once).
-_FEW_WORDS = f"(SELECT count(*) FROM words) < {FALLBACK_BELOW:d}"  # noqa: S608 - a constant
 _COLUMNS = "d.id, d.kind, d.demand_id, d.matter_id, d.title, d.text, d.url, d.meta"
 
 
@@ -189,53 +187,70 @@ def _candidate_sql(filters: Filters, by_chars: bool) -> tuple[str, tuple[Any, ..
 def _search_postgres(
     q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, limit: int, offset: int
 ) -> tuple[int, list[_Row]]:
-    """One statement: at most MAX_CANDIDATES matching ids as the GIN index hands them out (a word found
-    in a large share of a million documents costs a bounded ranking, not a sort of every match; below
-    the cap, every query on the demo data, the ranking is exact), the titles' trigrams and characters
-    only when the words found fewer than FALLBACK_BELOW (a one-time filter: not scanned otherwise),
-    then the ranking of those candidates, the page and how many there were."""
+    """Usually one statement: at most MAX_CANDIDATES documents with any of the words, as the GIN index
+    (or a scan that stops at the cap) hands them out — a word found in a large share of a million
+    documents costs a bounded ranking, not a sort of every match; below the cap, every query on the
+    demo data, the ranking is exact — ranked, with the page and how many there were. When the words
+    find fewer than FALLBACK_BELOW (a typo), or for a query without words or of one character, a
+    statement that adds the fallback's candidates (planning it costs a millisecond, so only then)."""
+    passes = (False, True) if groups and len(q) > SHORT_QUERY else (True,)
+    for with_fallback in passes:
+        statement, params = _statement(q, groups, typed, filters, with_fallback)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*params, limit, offset])
+            rows = cursor.fetchall()
+            if not rows and offset:  # past the last page: still say how many there are
+                cursor.execute(statement, [*params, 1, 0])
+                first = cursor.fetchall()
+                total = int(first[0][-1]) if first else 0
+            else:
+                total = int(rows[0][-1]) if rows else 0
+        if with_fallback or total >= FALLBACK_BELOW:
+            break
+    return total, [_Row(*row[:-1]) for row in rows]
+
+
+def _statement(
+    q: str, groups: list[frozenset[str]], typed: set[str], filters: Filters, with_fallback: bool
+) -> tuple[str, list[Any]]:
+    """The ranking statement and its values (but the page's LIMIT and OFFSET)."""
     normalized = " ".join(segment.query_words(q)) or q.lower()
     chars = _chars(q)
     everything = _any(frozenset().union(*groups)) if groups else ""
-    by_chars = len(chars) >= 2 and len(q) <= 12
+    by_chars = with_fallback and len(chars) >= 2 and len(q) <= 12
     words_sql, words_params, fallback_sql, fallback_params = _candidate_sql(filters, by_chars)
     values = {_WORDS: everything, _NORMALIZED: normalized, _PAIRS: _pairs(chars) if by_chars else ""}
-    words_params = tuple(values.get(p, p) if isinstance(p, str) else p for p in words_params)
-    fallback_params = tuple(values.get(p, p) if isinstance(p, str) else p for p in fallback_params)
     ctes: list[str] = []
     params: list[Any] = []
+    tiers: list[str] = []
     if groups:
         ctes.append(f"words AS ({words_sql})")
-        params += words_params
-        always = len(q) <= SHORT_QUERY
-        gate = "" if always else f"WHERE {_FEW_WORDS}"
-        ctes.append(f"fallback AS (SELECT id FROM ({fallback_sql}) f {gate})")  # noqa: S608 - see _FEW_WORDS
-        params += fallback_params
-        union = "SELECT id, 0 AS tier FROM words UNION ALL SELECT id, 1 FROM fallback"
-    else:
+        params += [values.get(p, p) if isinstance(p, str) else p for p in words_params]
+        tiers.append("SELECT id, 0 AS tier FROM words")
+    if with_fallback:
         ctes.append(f"fallback AS ({fallback_sql})")
-        params += fallback_params
-        union = "SELECT id, 1 AS tier FROM fallback"
-    ctes.append(f"candidates AS (SELECT id FROM ({union}) u GROUP BY id ORDER BY min(tier) LIMIT {MAX_CANDIDATES:d})")  # noqa: S608
+        params += [values.get(p, p) if isinstance(p, str) else p for p in fallback_params]
+        tiers.append("SELECT id, 1 AS tier FROM fallback")
+    union = " UNION ALL ".join(tiers)
+    ctes.append(
+        f"candidates AS (SELECT id FROM ({union}) u GROUP BY id ORDER BY min(tier) LIMIT {MAX_CANDIDATES:d})"  # noqa: S608
+        if with_fallback
+        else "candidates AS (SELECT id FROM words)"
+    )
     score: list[str] = []
-    score_params: list[Any] = []
     if groups:
         coverage = " + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in groups)
-        score_params += [_any(g) for g in groups]
+        params += [_any(g) for g in groups]
         score.append(f"({coverage}) * 2.0")
         score.append(f"ts_rank({_WEIGHTS}, d.vector, to_tsquery('simple', %s)) * 2.0")
-        score_params.append(_any(typed))
+        params.append(_any(typed))
         score.append(f"ts_rank({_WEIGHTS}, d.vector, to_tsquery('simple', %s))")
-        score_params.append(everything)
+        params.append(everything)
     score.append("word_similarity(%s, d.title_words)")
-    score_params.append(normalized)
-    if by_chars:
-        # Only where the fallback runs: the titles' characters the query shares.
-        chars_rank = "ts_rank('{1.0,0.0,0.0,0.0}'::float4[], d.vector, to_tsquery('simple', %s))"
-        if groups and len(q) > SHORT_QUERY:
-            chars_rank = f"CASE WHEN {_FEW_WORDS} THEN {chars_rank} ELSE 0 END"
-        score.append(chars_rank)
-        score_params.append(_any(chars))
+    params.append(normalized)
+    if by_chars:  # where the fallback ran: the titles' characters the query shares
+        score.append("ts_rank('{1.0,0.0,0.0,0.0}'::float4[], d.vector, to_tsquery('simple', %s))")
+        params.append(_any(chars))
     score.append(f"CASE WHEN d.kind = 'matter' THEN 0.0 ELSE {float(CASE_PRIOR)} END")
     statement = (
         f"WITH {', '.join(ctes)} "  # noqa: S608 - constants and ORM-compiled SQL; every value a parameter
@@ -243,13 +258,7 @@ def _search_postgres(
         "FROM search_searchdocument d JOIN candidates c ON c.id = d.id "
         "ORDER BY score DESC, d.published_at DESC, d.id DESC LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *score_params, limit, offset])
-        rows = cursor.fetchall()
-    if not rows:
-        # Past the last page: still say how many there are (one more statement, only here).
-        return (_search_postgres(q, groups, typed, filters, 1, 0)[0] if offset else 0), []
-    return int(rows[0][-1]), [_Row(*row[:-1]) for row in rows]
+    return statement, params
 
 
 def _search_simple(
