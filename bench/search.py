@@ -7,7 +7,9 @@ Relevance runs on the configured database (the seeded demo). `--scale` builds it
 database (BENCH_DATABASE_URL, default lousihui_bench_search): the demo, then N documents copied from
 the demo's cases (as many documents as demands: the worst case of every demand resolved and public;
 the copies point at no demand row, the constraint is dropped in this throwaway database — the search
-reads only its own table), GIN indexes rebuilt; then gunicorn on 127.0.0.1 and, in the same run, a
+reads only its own table; inserted in turn, case after case, so that the table's order mixes topics as
+cases resolved over time do, rather than in one block per case as the join happens to hand them out),
+GIN indexes rebuilt; then gunicorn on 127.0.0.1 and, in the same run, a
 bare Django view and the search API for a few queries. Only loopback traffic; stops by itself.
 """
 
@@ -77,6 +79,7 @@ def fill(n_docs: int) -> int:
                 JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS i, * FROM search_searchdocument
                       WHERE kind <> 'matter') AS t
                   ON t.i = g %% (SELECT count(*) FROM search_searchdocument WHERE kind <> 'matter')
+                ORDER BY g
                 """,
                 [n_docs - have],
             )
@@ -84,7 +87,10 @@ def fill(n_docs: int) -> int:
             cursor.execute(
                 "CREATE INDEX search_doc_title_trgm ON search_searchdocument USING gin (title_words gin_trgm_ops)"
             )
-            cursor.execute("ANALYZE search_searchdocument")
+            # VACUUM as well: seed_demo --force has just deleted the previous run's million, and a
+            # million dead index entries make the planner's look-ups of the id range (join estimates)
+            # cost tens of milliseconds per search; autovacuum would have cleared them in a live table.
+            cursor.execute("VACUUM ANALYZE search_searchdocument")
         cursor.execute("SELECT count(*) FROM search_searchdocument")
         total = cursor.fetchone()[0]
     connection.close()

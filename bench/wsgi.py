@@ -12,4 +12,7 @@ settings.ROOT_URLCONF = "bench.urls"
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
+from requests_tracker.search import segment  # noqa: E402
+
 application = get_wsgi_application()
+segment.warm()  # as lousihui/wsgi.py: jieba's dictionary loads as the worker starts

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from . import cache as answers
 from . import selectors
-from .engine import MAX_QUERY
+from .engine import MAX_CANDIDATES, MAX_QUERY
 from .indexing import SEARCHABLE_OUTCOMES
 from .models import SearchDocument
 
@@ -51,7 +51,10 @@ class SearchView(APIView):
         responses=inline_serializer(
             "SearchResults",
             {
-                "count": serializers.IntegerField(),
+                "count": serializers.IntegerField(
+                    help_text=f"how many documents match, counted up to {MAX_CANDIDATES}: a count of "
+                    f"{MAX_CANDIDATES} means that many or more (a broad query; add a word or a filter)"
+                ),
                 "results": inline_serializer(
                     "SearchHit",
                     {

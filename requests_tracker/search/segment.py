@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,16 +144,30 @@ def index_text(text: str) -> str:
     return " ".join(words(text))
 
 
-def query_groups(q: str) -> list[frozenset[str]]:
+def warm() -> None:
+    """Loads jieba's dictionary and the domain's words now (a worker calls it at start, see wsgi.py),
+    so that no look-up pays the second or so it takes."""
+    _tokenizer()
+
+
+@lru_cache(maxsize=4096)
+def query_words(q: str) -> tuple[str, ...]:
+    """words(q) for a query, remembered per process: residents repeat the same few look-ups, and a
+    query is at most engine.MAX_QUERY characters, so the cache stays small."""
+    return tuple(words(q))
+
+
+@lru_cache(maxsize=4096)
+def query_groups(q: str) -> tuple[frozenset[str], ...]:
     """One group per query word: the word and its synonyms (any of them may match)."""
     groups: list[frozenset[str]] = []
     seen: set[frozenset[str]] = set()
-    for word in words(q):
+    for word in query_words(q):
         group = _SYNONYMS_OF.get(word, frozenset()) | {word}
         if group not in seen:
             seen.add(group)
             groups.append(group)
-    return groups
+    return tuple(groups)
 
 
 def synonyms_of(word: str) -> frozenset[str]:

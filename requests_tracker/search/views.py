@@ -41,6 +41,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "searched": searched,
             "count": count,
+            "count_capped": count >= engine.MAX_CANDIDATES,
             "hits": hits,
             "page_number": page_number,
             "has_next": page_number * PAGE < count,
