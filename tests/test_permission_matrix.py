@@ -570,7 +570,7 @@ def test_the_matrix_covers_every_registered_admin() -> None:
 
     # Feature packages keep their rows in their own matrix files, checked the same way.
     from tests.buildings.elections.test_permission_matrix import ADMIN_KEYS as ELECTION_KEYS
-    from tests.guide13.test_matrix import ADMINS as GUIDE13_ADMINS
+    from tests.services.guide.test_matrix import ADMINS as GUIDE13_ADMINS
     from tests.requests_tracker.projects.test_lists_matrix import ADMIN_KEYS as LISTS_ADMIN_KEYS
     from tests.requests_tracker.surveys.test_permissions import TABLE as SURVEY_TABLE
 
@@ -579,7 +579,7 @@ def test_the_matrix_covers_every_registered_admin() -> None:
     for model, model_admin in admin.site._registry.items():
         name = model._meta.model_name
         if name in GUIDE13_ADMINS:
-            continue  # the guide's, hall's, questions' and search's admin rows: tests/guide13/test_matrix.py
+            continue  # the guide's, hall's, questions' and search's admin rows: tests/services/guide/test_matrix.py
         for page in ("changelist", "add", "change", "delete", "history"):
             if not any(key == f"{name}.{page}" or key.startswith(f"{name}.{page}[") for key in covered):
                 missing.append(f"{name}.{page}")

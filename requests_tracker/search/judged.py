@@ -1,7 +1,7 @@
 """The judged queries for 案例查询 (written from the demo data): what a user types, what should come first.
 
 Each query lists title fragments of the documents that answer it; the first fragment is the one
-that should come first. Used by bench/search.py and tests/guide13/test_relevance.py.
+that should come first. Used by bench/search.py and tests/services/guide/test_relevance.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from requests_tracker.management.commands.seed_demo import seed_demo
 from requests_tracker.models import Demand
 from tests import factories
 from tests.e2e.conftest import screenshot
-from tests.guide13.conftest import build_world
+from tests.services.guide.conftest import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,7 +24,7 @@ from requests_tracker.models import Demand, DemandEvent, Notification, Submitter
 from requests_tracker.tasks import erase_expired_contacts
 from requests_tracker.workflow import Status
 from tests import factories
-from tests.guide13.conftest import VALID, build_world
+from tests.services.guide.conftest import VALID, build_world
 from tests.requests_tracker.demand_helpers import demand_at
 
 pytestmark = pytest.mark.django_db

@@ -120,7 +120,7 @@ def _one_object_per_model(cast: factories.Cast, demand: Demand) -> None:
         survey=survey, answers=answer(survey, single=0, picks=[], rating=3, ranking=[0, 1, 2], text="好"), code=codes[0]
     )
     # 楼长点点通's models: guide matter and hall service, a hall request, a question, category links.
-    from tests.guide13.conftest import one_of_each
+    from tests.services.guide.conftest import one_of_each
 
     one_of_each(cast)
     # The three lists: a resource and a project (services/resources, requests_tracker/projects).

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from requests_tracker.search import engine
-from tests.guide13.test_search_cache import _resolved
+from tests.services.guide.test_search_cache import _resolved
 
 pytestmark = pytest.mark.django_db
 
