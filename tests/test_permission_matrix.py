@@ -570,9 +570,9 @@ def test_the_matrix_covers_every_registered_admin() -> None:
 
     # Feature packages keep their rows in their own matrix files, checked the same way.
     from tests.buildings.elections.test_permission_matrix import ADMIN_KEYS as ELECTION_KEYS
-    from tests.services.guide.test_matrix import ADMINS as GUIDE13_ADMINS
     from tests.requests_tracker.projects.test_lists_matrix import ADMIN_KEYS as LISTS_ADMIN_KEYS
     from tests.requests_tracker.surveys.test_permissions import TABLE as SURVEY_TABLE
+    from tests.services.guide.test_matrix import ADMINS as GUIDE13_ADMINS
 
     covered = {*TABLE, *SURVEY_TABLE, *ELECTION_KEYS, *LISTS_ADMIN_KEYS}
     missing = []

@@ -24,8 +24,8 @@ from requests_tracker.models import Demand, DemandEvent, Notification, Submitter
 from requests_tracker.tasks import erase_expired_contacts
 from requests_tracker.workflow import Status
 from tests import factories
-from tests.services.guide.conftest import VALID, build_world
 from tests.requests_tracker.demand_helpers import demand_at
+from tests.services.guide.conftest import VALID, build_world
 
 pytestmark = pytest.mark.django_db
 
