@@ -139,9 +139,12 @@ def headline(qs: QuerySet[Demand], *, now: datetime | None = None) -> dict[str, 
     }
 
 
-def headline_from_tallies(building_ids: set[int] | None, *, now: datetime | None = None) -> dict[str, Any]:
+def headline_from_tallies(
+    building_ids: set[int] | None, *, now: datetime | None = None, overdue: int | None = None
+) -> dict[str, Any]:
     """The same answer as `headline` for whole buildings, from the maintained tallies (2 queries):
-    a sum over a few rows per building, plus overdue from the partial index demand_open_due."""
+    a sum over a few rows per building, plus overdue from the partial index demand_open_due (unless
+    the caller counted it, `overdue`: then 1)."""
     now = now or timezone.now()
     tallies = DemandTally.objects.all()
     demands = Demand.objects.all()
@@ -153,7 +156,8 @@ def headline_from_tallies(building_ids: set[int] | None, *, now: datetime | None
         counts[(row["status"], row["outcome"])] = row["total"] or 0
 
     summed = selectors.Figures(**figures.from_tallies(counts, ("received", "resolved", "in_progress", "waiting")))
-    overdue = demands.filter(figures.FIGURES["overdue"].where(now)).count()
+    if overdue is None:
+        overdue = demands.filter(figures.FIGURES["overdue"].where(now)).count()
     return {
         "figures": {**asdict(summed), "overdue": overdue, "resolution_rate": summed.resolution_rate},
         "by_outcome": [

@@ -1,8 +1,8 @@
 """The maintained tallies and rollups behind the district statistics (#15).
 
 Per building: how many demands are in each (status, outcome) (`DemandTally`, the headline and the
-ranking), received and resolved per Shanghai calendar month (`DemandMonthTally`), per category and
-status (`DemandCategoryTally`), and the duration histograms of first response and resolution
+ranking), received and resolved per Shanghai calendar month (`DemandMonthTally`) and per category
+(`DemandCategoryTally`), and the duration histograms of first response and resolution
 (`DemandDurationBucket`, see `histograms`). Moved by the after-change path (`on_change`) in the same
 transaction as the change, by the difference between the demand's `DemandFacts` before and after it,
 in ONE statement; a property test proves the figures read from them equal the live ones, and
@@ -20,10 +20,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
+from .. import figures
 from ..changes import DemandChange, DemandFacts
 from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandEvent, DemandMonthTally, DemandTally
 from . import histograms
 
+#: The statuses the "resolved" figure counts (figures.py is where that is defined).
+_RESOLVED = figures.FIGURES["resolved"].statuses or frozenset()
 _FACT_FIELDS = ("building_id", "category_id", "status", "outcome", "submitted_at", "assigned_at", "resolved_at")
 
 
@@ -38,14 +41,16 @@ class _Deltas:
     def __init__(self) -> None:
         self.tally: dict[tuple[int, str, str], int] = defaultdict(int)
         self.month: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-        self.category: dict[tuple[int, int, str], int] = defaultdict(int)
+        self.category: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
         self.duration: dict[tuple[int, str, int], int] = defaultdict(int)
 
     def add(self, facts: DemandFacts, sign: int) -> None:
         b = facts.building_id
         self.tally[(b, facts.status, facts.outcome)] += sign
         self.month[(b, month_of(facts.submitted_at))][0] += sign
-        self.category[(b, facts.category_id, facts.status)] += sign
+        self.category[(b, facts.category_id)][0] += sign
+        if facts.status in _RESOLVED:
+            self.category[(b, facts.category_id)][1] += sign
         if facts.assigned_at is not None:
             seconds = (facts.assigned_at - facts.submitted_at).total_seconds()
             self.duration[(b, DemandDurationBucket.Kind.FIRST_RESPONSE.value, histograms.bucket(seconds))] += sign
@@ -63,9 +68,9 @@ class _Deltas:
             (DemandMonthTally, ("building_id", "month"), ("received", "resolved"), list(self.month.items())),
             (
                 DemandCategoryTally,
-                ("building_id", "category_id", "status"),
-                ("n",),
-                [(k, [d]) for k, d in self.category.items()],
+                ("building_id", "category_id"),
+                ("received", "resolved"),
+                list(self.category.items()),
             ),
             (
                 DemandDurationBucket,
@@ -181,9 +186,10 @@ def rebuild_tallies(building_ids: list[int] | None = None) -> None:
             params,
         )
         cursor.execute(
-            f"INSERT INTO {DemandCategoryTally._meta.db_table} (building_id, category_id, status, n) "  # noqa: S608
-            f"SELECT building_id, category_id, status, count(*) FROM {demands}{where} GROUP BY 1, 2, 3",
-            params,
+            f"INSERT INTO {DemandCategoryTally._meta.db_table} (building_id, category_id, received, resolved) "  # noqa: S608
+            f"SELECT building_id, category_id, count(*), count(*) FILTER (WHERE status = ANY(%s)) FROM {demands}"
+            f"{where} GROUP BY 1, 2",
+            [sorted(_RESOLVED), *params],
         )
         cursor.execute(
             f"INSERT INTO {DemandMonthTally._meta.db_table} (building_id, month, received, resolved) "  # noqa: S608
