@@ -21,12 +21,8 @@ from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandMo
 from ..selectors import ActorScope
 from ..workflow import Status
 from . import histograms
-from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies
+from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings
 from .filters import StatsFilterForm
-
-
-def _of(qs: QuerySet[Any], building_ids: set[int] | None) -> QuerySet[Any]:
-    return qs if building_ids is None else qs.filter(building_id__in=sorted(building_ids))
 
 
 def _sum(key: str) -> Sum:
@@ -38,7 +34,7 @@ def _sum(key: str) -> Sum:
 
 def monthly(building_ids: set[int] | None) -> list[dict[str, Any]]:
     rows = (
-        _of(DemandMonthTally.objects.all(), building_ids)
+        of_buildings(DemandMonthTally.objects.all(), building_ids)
         .values("month")
         .annotate(received=Sum("received"), resolved=Sum("resolved"))
         .filter(Q(received__gt=0) | Q(resolved__gt=0))
@@ -49,7 +45,7 @@ def monthly(building_ids: set[int] | None) -> list[dict[str, Any]]:
 
 def by_category(building_ids: set[int] | None) -> list[dict[str, Any]]:
     rows = (
-        _of(DemandCategoryTally.objects.all(), building_ids)
+        of_buildings(DemandCategoryTally.objects.all(), building_ids)
         .values("category__code", "category__name")
         .annotate(received=Sum("received"), resolved=Sum("resolved"))
         .filter(received__gt=0)
@@ -69,7 +65,7 @@ def by_category(building_ids: set[int] | None) -> list[dict[str, Any]]:
 
 def ranking(building_ids: set[int] | None, top: int) -> list[dict[str, Any]]:
     rows = (
-        _of(DemandTally.objects.all(), building_ids)
+        of_buildings(DemandTally.objects.all(), building_ids)
         .values("building__slug", "building__name")
         .annotate(received=_sum("received"), resolved=_sum("resolved"), in_progress=_sum("in_progress"))
         .filter(received__gt=0)
@@ -93,7 +89,7 @@ def durations(building_ids: set[int] | None) -> dict[str, Durations]:
     """Median and 90th percentile from the merged histograms (within 2.5 %), in hours: one query."""
     merged: dict[str, dict[int, int]] = {kind: {} for kind in DemandDurationBucket.Kind.values}
     for r in (
-        _of(DemandDurationBucket.objects.all(), building_ids)
+        of_buildings(DemandDurationBucket.objects.all(), building_ids)
         .values("kind", "bucket")
         .annotate(total=Sum("n"))
         .order_by()
@@ -150,15 +146,13 @@ def open_demands(demands: QuerySet[Demand], now: datetime) -> tuple[list[dict[st
 
 def compute_served(
     building_ids: set[int] | None,
-    demands: QuerySet[Demand],
     *,
     now: datetime,
     top: int = 20,
 ) -> dict[str, Any]:
-    """`compute()`'s answer for whole buildings, from the tallies and rollups: 7 queries. `demands`
-    are the same buildings' demands, for the departments and overdue (open demands only, read from
-    the partial index demand_open_due)."""
-    departments, overdue = open_demands(demands, now)
+    """`compute()`'s answer for whole buildings, from the tallies and rollups (and, for the departments
+    and overdue, the open demands from the partial index demand_open_due): 7 queries."""
+    departments, overdue = open_demands(of_buildings(Demand.objects.all(), building_ids), now)
     head = headline_from_tallies(building_ids, now=now, overdue=overdue)
     times = durations(building_ids)
     return {
@@ -179,5 +173,5 @@ def compute_for(form: StatsFilterForm, scope: ActorScope | None, *, now: datetim
     """Every figure of a validated filter form: from the rollups when it only chooses whole buildings,
     else live (`compute`)."""
     if form.by_building_only:
-        return compute_served(form.building_ids(scope), form.demands(scope), now=now, top=top)
+        return compute_served(form.building_ids(scope), now=now, top=top)
     return compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now), top=top)
