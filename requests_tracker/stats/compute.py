@@ -53,6 +53,8 @@ def of_buildings(qs: QuerySet[Any], building_ids: set[int] | None) -> QuerySet[A
     psycopg re-parses a statement with a few hundred parameters on every execution (~1 ms each)."""
     if building_ids is None:
         return qs
+    if connection.vendor != "postgresql":
+        return qs.filter(building_id__in=sorted(building_ids))
     column = f'"{qs.model._meta.db_table}"."building_id"'
     # The column comes from the model's _meta; the ids travel as one parameter.
     return qs.filter(RawSQL(f"{column} = ANY(%s)", [sorted(building_ids)], output_field=BooleanField()))  # noqa: S611

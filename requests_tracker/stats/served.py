@@ -23,6 +23,7 @@ from ..workflow import Status
 from . import histograms
 from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings
 from .filters import StatsFilterForm
+from .tallies import rollups_kept
 
 
 def _sum(key: str) -> Sum:
@@ -170,8 +171,8 @@ def compute_served(
 
 
 def compute_for(form: StatsFilterForm, scope: ActorScope | None, *, now: datetime, top: int = 20) -> dict[str, Any]:
-    """Every figure of a validated filter form: from the rollups when it only chooses whole buildings,
-    else live (`compute`)."""
-    if form.by_building_only:
+    """Every figure of a validated filter form: from the rollups when it only chooses whole buildings
+    (on PostgreSQL, which keeps them), else live (`compute`)."""
+    if form.by_building_only and rollups_kept():
         return compute_served(form.building_ids(scope), now=now, top=top)
     return compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now), top=top)

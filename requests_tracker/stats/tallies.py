@@ -35,10 +35,17 @@ def month_of(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date().replace(day=1)
 
 
+def rollups_kept() -> bool:
+    """Whether the rollups are kept (and served): on PostgreSQL. The embedded SQLite database keeps
+    the tallies only (one statement per change, as before) and computes every other figure live."""
+    return connection.vendor == "postgresql"
+
+
 class _Deltas:
     """How each maintained row moves, summed over the facts a change removes (-1) and adds (+1)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rollups: bool = True) -> None:
+        self.rollups = rollups
         self.tally: dict[tuple[int, str, str], int] = defaultdict(int)
         self.month: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
         self.category: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -47,6 +54,8 @@ class _Deltas:
     def add(self, facts: DemandFacts, sign: int) -> None:
         b = facts.building_id
         self.tally[(b, facts.status, facts.outcome)] += sign
+        if not self.rollups:
+            return
         self.month[(b, month_of(facts.submitted_at))][0] += sign
         self.category[(b, facts.category_id)][0] += sign
         if facts.status in _RESOLVED:
@@ -138,7 +147,7 @@ def on_change(change: DemandChange) -> None:
         if change.before is not None or change.moved_from is not None or "category" in change.fields:
             rebuild_tallies(building_ids=sorted(change.building_ids))
         return
-    deltas = _Deltas()
+    deltas = _Deltas(rollups=rollups_kept())
     before, after = facts
     if before is not None:
         deltas.add(before, -1)
@@ -151,7 +160,7 @@ def _execute(upserts: list[_Upsert]) -> None:
     if not upserts:
         return
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        if not rollups_kept():  # the tallies alone
             for upsert in upserts:
                 cursor.execute(upsert.sql(), upsert.params)
             return
@@ -171,7 +180,7 @@ def rebuild_tallies(building_ids: list[int] | None = None) -> None:
     demands = Demand._meta.db_table
     where, params = ("", []) if building_ids is None else (" WHERE building_id = ANY(%s)", [list(building_ids)])
     models = (DemandTally, DemandMonthTally, DemandCategoryTally, DemandDurationBucket)
-    if connection.vendor != "postgresql":  # the embedded SQLite database
+    if not rollups_kept():
         _rebuild_in_python(building_ids)
         return
     tz = settings.TIME_ZONE
@@ -221,12 +230,11 @@ def rebuild_tallies(building_ids: list[int] | None = None) -> None:
 
 
 def _rebuild_in_python(building_ids: list[int] | None) -> None:
-    """The embedded SQLite database's rebuild (no time zones in its SQL): the same sums, in Python."""
+    """The embedded SQLite database's rebuild: its tallies (it keeps no rollups), summed in Python."""
     demands = Demand.objects.all() if building_ids is None else Demand.objects.filter(building_id__in=building_ids)
-    for model in (DemandTally, DemandMonthTally, DemandCategoryTally, DemandDurationBucket):
-        rows = model.objects.all()  # type: ignore[attr-defined]
-        (rows if building_ids is None else rows.filter(building_id__in=building_ids)).delete()
-    deltas = _Deltas()
+    rows = DemandTally.objects.all()
+    (rows if building_ids is None else rows.filter(building_id__in=building_ids)).delete()
+    deltas = _Deltas(rollups=False)
     for row in demands.values(*_FACT_FIELDS).iterator():
         deltas.add(DemandFacts(**row), +1)
     _execute(deltas.upserts())
