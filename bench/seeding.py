@@ -3,7 +3,7 @@
 `bench` (the table at 5,000 and 1,000,000 demands) and `bench.stats` load with it: at a million rows the
 ORM's bulk_create takes many minutes, COPY about one. Demands are spread over the last two years, in every
 status with the timestamps and assignees the workflow would have given them (the check constraints hold),
-each with its "submitted" event; the tallies the statistics read are recounted afterwards, as after any
+each with its "submitted" event; the tallies and rollups the statistics read are recounted afterwards, as after any
 bulk load, and the planner's statistics refreshed.
 """
 
@@ -104,7 +104,8 @@ def copy_demands(n: int, building_ids: list[int], *, start: int = 0, events: boo
                 " WHERE token LIKE 'bench%' AND NOT EXISTS"
                 f" (SELECT 1 FROM {events_table} e WHERE e.demand_id = {demands}.id)"
             )
-    # COPY bypasses the actions, which keep the tallies: recount them once, as after any bulk load.
+    # COPY bypasses the actions, which keep the tallies and the statistics' rollups: recount them once,
+    # as after any bulk load.
     rebuild_tallies()
     with connection.cursor() as cursor:
         # As autovacuum would after a bulk load: statistics, and the visibility map index-only scans need.

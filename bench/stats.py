@@ -4,7 +4,8 @@
     python -m bench.stats --demands 200000 --requests 200
 
 Seeds its own database with COPY (16 districts × 4 sub-districts, 3,000 buildings, demands in every
-status spread over two years; no timeline rows, which the figures do not read), recounts the tallies,
+status spread over two years; no timeline rows, which the figures do not read), recounts the tallies
+and rollups,
 starts gunicorn on 127.0.0.1 with bench.wsgi and measures, in the same run: a bare Django view; one
 district's headline figures (`only=figures`: received, resolved by outcome, in progress, waiting,
 overdue, from the maintained tallies and the partial index demand_open_due); the same district with
@@ -55,7 +56,7 @@ def seed(n_demands: int) -> tuple[str, str, str]:
     token = Token.objects.get_or_create(user=user)[0].key
     have = Demand.objects.filter(building__slug__startswith="bench-b").count()
     if have < n_demands:
-        # No timeline rows: the figures do not read them. Tallies recounted, VACUUM ANALYZE after.
+        # No timeline rows: the figures do not read them. Tallies and rollups recounted, VACUUM ANALYZE after.
         copy_demands(n_demands - have, building_ids, start=have, events=False)
     return district_slug, building_slug, token
 

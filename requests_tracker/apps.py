@@ -24,7 +24,8 @@ class RequestsTrackerConfig(AppConfig):
         changes.subscribe("screens", screen.on_change)
         changes.subscribe("notifications", notifications.on_change)
         changes.subscribe("stats-page", stats.page_cache_on_change)  # the cached figures move on, after commit
-        # The tallies last of these: their upsert locks the building's (status, outcome) row until commit,
+        # The tallies and rollups last of these (one statement): their upsert locks the building's rows
+        # (status, month, category, histogram bucket) until commit,
         # and every submission to the building waits for that lock — it should not be held while the
         # outbox reads the captains and renders their mail (#15).
         changes.subscribe("tallies", stats.on_change)

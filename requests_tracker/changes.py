@@ -14,13 +14,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import DemandEvent
+    from .models import Demand, DemandEvent
 
 #: (status, outcome) of a demand: the key its building's tallies count it under.
 Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class DemandFacts:
+    """What of one demand the statistics' maintained rollups count (its building, category, status and
+    outcome, and the three times the figures measure), as it was before or is after a change."""
+
+    building_id: int
+    category_id: int
+    status: str
+    outcome: str
+    submitted_at: datetime
+    assigned_at: datetime | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, demand: Demand) -> DemandFacts:
+        return cls(
+            building_id=demand.building_id,
+            category_id=demand.category_id,
+            status=demand.status,
+            outcome=demand.outcome,
+            submitted_at=demand.submitted_at,
+            assigned_at=demand.assigned_at,
+            resolved_at=demand.resolved_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -30,7 +57,9 @@ class DemandChange:
     `before`/`after` are the (status, outcome) keys: `before` is None for a new demand, `after` is
     None when neither changed. `moved_from` is the old building when the demand changed building.
     `fields` names what changed ("status", "text", "visibility", "building", "supports", "contact",
-    "link", "note", ...), for subscribers that care about only some changes.
+    "link", "note", ...), for subscribers that care about only some changes. `facts_before` and
+    `facts_after` are the demand's `DemandFacts` around a change that moves a figure (status, building,
+    category): the rollups move by their difference without reading the demand again.
     """
 
     demand_id: int
@@ -40,6 +69,8 @@ class DemandChange:
     events: tuple[DemandEvent, ...] = ()
     moved_from: int | None = None
     fields: frozenset[str] = field(default_factory=frozenset)
+    facts_before: DemandFacts | None = None
+    facts_after: DemandFacts | None = None
 
     @property
     def is_new(self) -> bool:

@@ -3,6 +3,7 @@ buildings too), and `demand_log` for what feature packages record on a timeline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from buildings.models import Building, Company, User
 from buildings.text import long_text, one_line
 
 from .. import access
-from ..changes import DemandChange, after_change
+from ..changes import DemandChange, DemandFacts, after_change
 from ..models import Demand, DemandEvent, DemandRevision
 from ..selectors import ActorScope, actor_scope
 from ..validators import check_floor
@@ -260,6 +261,8 @@ def demand_edit(
         },
         created_at=now,
     )
+    facts = DemandFacts.of(demand)
+    category_id = values["category"].pk if "category" in values else facts.category_id
     after_change(
         DemandChange(
             demand_id=demand.pk,
@@ -268,6 +271,8 @@ def demand_edit(
             before=(demand.status, demand.outcome),
             events=(event,),
             fields=frozenset(edited),
+            facts_before=facts,
+            facts_after=replace(facts, building_id=building.pk, category_id=category_id),
         )
     )
     demand.refresh_from_db()

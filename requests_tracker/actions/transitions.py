@@ -3,7 +3,7 @@ compare-and-set (`_apply_transition`) plus its event; merge also moves the suppo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from buildings.models import User
 from buildings.text import long_text
 
 from .. import access, workflow
-from ..changes import DemandChange, after_change
+from ..changes import DemandChange, DemandFacts, after_change
 from ..models import Demand, DemandEvent, Support
 from ..selectors import ActorScope, actor_scope, serving_members
 from ..workflow import Action, Outcome, Status
@@ -160,6 +160,7 @@ def _apply_transition(
         data=data,
         created_at=now,
     )
+    facts = DemandFacts.of(demand)
     change = DemandChange(
         demand_id=demand.pk,
         building_id=demand.building_id,
@@ -167,6 +168,14 @@ def _apply_transition(
         after=(target, str(changes.get("outcome", ""))),
         events=(event,),
         fields=frozenset({"status"}),
+        facts_before=facts,
+        facts_after=replace(
+            facts,
+            status=target,
+            outcome=str(changes.get("outcome", "")),
+            assigned_at=changes.get("assigned_at", facts.assigned_at),  # type: ignore[arg-type]
+            resolved_at=changes.get("resolved_at", facts.resolved_at),  # type: ignore[arg-type]
+        ),
     )
     return _Applied(demand=demand, event=event, change=change)
 
@@ -286,6 +295,8 @@ def demand_merge(
             after=applied.change.after,
             events=applied.change.events,
             fields=frozenset({"status", "supports"}),
+            facts_before=applied.change.facts_before,
+            facts_after=applied.change.facts_after,
         ),
         DemandChange(
             demand_id=into.pk, building_id=into.building_id, events=(into_event,), fields=frozenset({"supports"})

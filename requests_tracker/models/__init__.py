@@ -4,6 +4,7 @@
 - outbox: the notification outbox (rows written with their cause, delivered by Celery) and the
   channels and preferences it reads; the logic that fills it lives in `requests_tracker.notifications`
 - privacy: the access log of contact details revealed in the admin
+- rollups: the statistics' maintained monthly, category and duration-histogram tallies
 """
 
 # Referenced by migrations as requests_tracker.models.<name> (a field default, an upload path).
@@ -30,6 +31,7 @@ from .outbox import (
     WebhookEndpoint,
 )
 from .privacy import ContactReveal
+from .rollups import DemandCategoryTally, DemandDurationBucket, DemandMonthTally
 
 __all__ = [
     "Category",
@@ -38,7 +40,10 @@ __all__ = [
     "ContactReveal",
     "DeliveryAttempt",
     "Demand",
+    "DemandCategoryTally",
+    "DemandDurationBucket",
     "DemandEvent",
+    "DemandMonthTally",
     "DemandPhoto",
     "DemandRevision",
     "DemandTally",

@@ -1,5 +1,5 @@
 """The district statistics (a feature package): figures, filters, exports, pages and API, and the
-maintained tallies they read. Depends on the core only; the core reaches the tallies through the
+maintained tallies and rollups they read. Depends on the core only; the core reaches the tallies through the
 after-change path (`tallies.on_change`, registered in apps.py)."""
 
 from .cached import figures_for
@@ -8,6 +8,7 @@ from .cached import on_change as page_cache_on_change
 from .compute import DEFINITIONS, compute, durations, headline, headline_for, headline_from_tallies
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats
+from .served import compute_for
 from .tallies import on_change, rebuild_tallies
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "StatsFilterForm",
     "buildings_for_stats",
     "compute",
+    "compute_for",
     "durations",
     "figure_export",
     "figures_for",

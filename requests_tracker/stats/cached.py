@@ -26,8 +26,8 @@ from django.utils.translation import get_language
 from ..access import StatsReach
 from ..changes import DemandChange
 from ..selectors import ActorScope
-from .compute import compute, headline_for
 from .filters import StatsFilterForm
+from .served import compute_for
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,7 @@ def figures_for(
     the time the figures were computed (the page's "as of")."""
 
     def build() -> dict[str, Any]:
-        at = now or timezone.now()
-        return compute(form.demands(scope), now=at, head=headline_for(form, scope, now=at), top=top)
+        return compute_for(form, scope, now=now or timezone.now(), top=top)
 
     return _cached("page", form, scope, top, build)  # type: ignore[no-any-return]
 

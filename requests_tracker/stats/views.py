@@ -32,6 +32,7 @@ from .cached import answer_key, current_generation, figures_for, keep_answer, re
 from .compute import compute, headline_for
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats, in_calendar
+from .served import compute_for
 
 
 def _page_access(request: HttpRequest) -> selectors.ActorScope:
@@ -126,7 +127,7 @@ def stats_export(request: HttpRequest, fmt: str) -> HttpResponse:
         name = f"lousihui-demands-{stamp}.{fmt}"
         sheet = _("demands")
     else:
-        data = compute(qs, head=headline_for(form, scope))
+        data = compute_for(form, scope, now=timezone.now())
         data["sections"] = _feature_figures(form, scope)
         headers, rows = figure_export(data)
         name = f"lousihui-figures-{stamp}.{fmt}"
