@@ -7,6 +7,7 @@ by the board, the screen, the statistics, the digests and the exports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -189,6 +190,19 @@ def headline_for(
     return headline(form.demands(scope), now=now)
 
 
+def ranking_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """One building of the ranking, from its slug, name and received / resolved / in-progress counts."""
+    return {
+        "building": r["building__slug"],
+        "name": r["building__name"],
+        "received": r["received"],
+        "resolved": r["resolved"],
+        "in_progress": r["in_progress"],
+        "waiting": r["received"] - r["resolved"] - r["in_progress"],
+        "resolution_rate": figures.resolution_rate(r["received"], r["resolved"]),
+    }
+
+
 _HEADLINE = ("received", "resolved", "in_progress", "waiting", "overdue", "resolution_rate")
 
 
@@ -253,15 +267,7 @@ def compute(
         .order_by("-received", "category__code")
     ]
     buildings = [
-        {
-            "building": r["building__slug"],
-            "name": r["building__name"],
-            "received": r["received"],
-            "resolved": r["resolved"],
-            "in_progress": r["in_progress"],
-            "waiting": r["received"] - r["resolved"] - r["in_progress"],
-            "resolution_rate": figures.resolution_rate(r["received"], r["resolved"]),
-        }
+        ranking_row(r)
         for r in qs.values("building__slug", "building__name")
         .annotate(
             received=figures.count("received", now),

@@ -22,7 +22,7 @@ from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandMo
 from ..selectors import ActorScope
 from ..workflow import Status
 from . import histograms
-from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings
+from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings, ranking_row
 from .filters import StatsFilterForm
 from .tallies import rollups_kept
 
@@ -73,18 +73,7 @@ def ranking(building_ids: set[int] | None, top: int) -> list[dict[str, Any]]:
         .filter(received__gt=0)
         .order_by("-received", "building__slug")[:top]
     )
-    return [
-        {
-            "building": r["building__slug"],
-            "name": r["building__name"],
-            "received": r["received"],
-            "resolved": r["resolved"],
-            "in_progress": r["in_progress"],
-            "waiting": r["received"] - r["resolved"] - r["in_progress"],
-            "resolution_rate": figures.resolution_rate(r["received"], r["resolved"]),
-        }
-        for r in rows
-    ]
+    return [ranking_row(r) for r in rows]
 
 
 def durations(building_ids: set[int] | None) -> dict[str, Durations]:
