@@ -39,7 +39,7 @@ run: install messages seed
 ## The whole suite, on PostgreSQL, Redis, a Celery worker and Chromium where they answer
 ## (tests that need a missing one skip with the reason; REQUIRE_SERVICES=1 makes that a failure).
 test: install-dev messages
-	@eval "$$($(PY) -m tests.services)"; $(PY) -m pytest $(PYTEST_ARGS)
+	@eval "$$($(PY) -m tests.live_services)"; $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

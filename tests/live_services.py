@@ -1,6 +1,6 @@
 """Finds the real services for `make test` and prints shell `export` lines for them.
 
-`make test` runs `eval "$(python -m tests.services)"` before pytest. For each service it
+`make test` runs `eval "$(python -m tests.live_services)"` before pytest. For each service it
 probes the default address (or the one already in the environment); when it answers, the
 suite uses it; when it does not, the tests that need it skip with a visible reason (or
 fail, with REQUIRE_SERVICES=1). A summary goes to stderr so it shows in the test log.
