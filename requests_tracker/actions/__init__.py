@@ -7,7 +7,8 @@ event and what follows (tallies, screens, outbox rows, feature subscribers) comm
 - intake.py: demand_submit(_once), demand_support, demand_report_not_solved, demand_follow_by_email
 - transitions.py: demand_transition (any row of the workflow table), demand_merge
 - editing.py: demand_add_note, demand_moderate, demand_edit, demand_log
-- privacy.py: demand_erase_contact (retention, or the submitter's request), contact_reveal (the admin's log)
+- privacy.py: demand_erase_contact (retention, or the submitter's request), contact_reveal (the admin's log),
+  demand_delete (a superuser's delete in the admin)
 - routing.py: route_new_demand (an intake rule assigns a new demand, as the system router account)
 """
 
@@ -26,6 +27,7 @@ from .privacy import (
     ERASED_BY_RETENTION,
     ERASED_BY_SUBMITTER,
     contact_reveal,
+    demand_delete,
     demand_erase_contact,
 )
 from .routing import route_new_demand
@@ -41,6 +43,7 @@ __all__ = [
     "TransitionError",
     "contact_reveal",
     "demand_add_note",
+    "demand_delete",
     "demand_edit",
     "demand_erase_contact",
     "demand_follow_by_email",

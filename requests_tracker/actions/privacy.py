@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.utils.translation import override
 from buildings.models import User
 
 from .. import access
-from ..changes import DemandChange, after_change
+from ..changes import DemandChange, DemandFacts, after_change
 from ..models import Channel, ContactReveal, Demand, DemandEvent, Notification, SubmitterPreference
 from ..privacy import CONTACT_FIELDS
 from ..selectors import ActorScope, actor_scope
@@ -99,3 +100,29 @@ def contact_reveal(
         building_id=demand.building_id,
         fields=[name for name in CONTACT_FIELDS if getattr(demand, name)],
     )
+
+
+@transaction.atomic
+def demand_delete(*, demand: Demand, actor: User | None) -> bool:
+    """A superuser deletes a demand (the admin's delete; anyone else answers, merges or hides it).
+
+    The demand and what hangs on it (timeline, photos, supports, links) go, and the after-change path
+    takes it off the tallies and rollups, the screens, the cached statistics and the search, in the
+    same transaction: a deletion that bypassed it left the figures and the public list's count behind.
+    False when it was gone already.
+    """
+    if not access.may_delete_demands(actor_scope(actor)):
+        raise PermissionDenied
+    locked = Demand.objects.select_for_update().filter(pk=demand.pk).first()
+    if locked is None:
+        return False
+    change = DemandChange(
+        demand_id=locked.pk,
+        building_id=locked.building_id,
+        before=(locked.status, locked.outcome),
+        facts_before=DemandFacts.of(locked),
+        fields=frozenset({"deleted"}),
+    )
+    locked.delete()
+    after_change(change)
+    return True

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from .. import access, selectors
+from .. import access, actions, selectors
 from ..models import Demand
 from . import contacts
 from .demand_list import DemandListAdmin
@@ -43,6 +43,20 @@ class DemandAdmin(DemandListAdmin, DemandPageAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.may_delete_demands(selectors.actor_scope(request.user))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # The timeline, photos, supports and links go with their demand (`actions.demand_delete`); that
+        # nobody may delete a timeline event on its own must not stop the superuser deleting the demand.
+        to_delete, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return to_delete, model_count, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: Demand) -> None:
+        # Through the action: the tallies, rollups, screens, statistics and search follow the deletion.
+        actions.demand_delete(demand=obj, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Demand]) -> None:
+        for demand in queryset.order_by("pk"):
+            actions.demand_delete(demand=demand, actor=request.user)  # type: ignore[arg-type]
 
     def contact_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """ "Show" on the masked contact details: logged, then shown for a few minutes (admin/contacts.py)."""

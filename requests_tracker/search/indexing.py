@@ -57,6 +57,10 @@ def on_change(change: DemandChange) -> None:
     """The after-change subscriber: re-index the demand when what it shows or whether it shows changed."""
     if change.is_new:
         return  # a new demand is never resolved yet
+    if "deleted" in change.fields:
+        # Its document went with it (CASCADE): only the answers cached before must not outlive it.
+        answers.index_changed()
+        return
     resolved_side = any(key is not None and key[0] == Status.RESOLVED for key in (change.before, change.after))
     if resolved_side or change.fields & RELEVANT_FIELDS:
         index_demand(change.demand_id)
