@@ -19,7 +19,6 @@ from lousihui.celery import app
 
 from ..changes import FollowerNews
 from ..models import Channel, ChannelOptOut, Demand, DemandEvent, Notification, SubmitterPreference, WebhookEndpoint
-from ..selectors import serving_members
 from ..workflow import Status
 from . import messages, recipients
 
@@ -32,39 +31,18 @@ Compose = Callable[[], messages.Message]
 
 
 def captains(demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)) -> list[User]:
-    """The serving holders of `roles` on the demand's building council who have an active account."""
-    return _seat_users(_captain_seats(demand, roles))
+    """The serving holders of `roles` on the demand's building council who have an active account,
+    each with `email_opted_out` read with them (`recipients.council_audience`)."""
+    return recipients.council_audience(demand.building_id, roles, timezone.localdate())[0]
 
 
 def captains_and_webhooks(
     demand: Demand, roles: Iterable[str] = (CouncilMember.Role.CAPTAIN,)
 ) -> tuple[list[User], list[WebhookEndpoint]]:
-    """`captains()` and `council_webhooks()` for a new demand, in one fixed query
-    (`recipients.new_demand_audience`); the webhooks themselves are read only when the council has any,
-    which most councils do not (#15)."""
-    users, has_webhooks = recipients.new_demand_audience(demand.building_id, roles, timezone.localdate())
+    """`captains()` and `council_webhooks()` in the same query; the webhooks themselves are read only
+    when the council has any, which most councils do not (#15)."""
+    users, has_webhooks = recipients.council_audience(demand.building_id, roles, timezone.localdate())
     return users, council_webhooks(demand) if has_webhooks else []
-
-
-def _captain_seats(demand: Demand, roles: Iterable[str]) -> list[CouncilMember]:
-    # The opt-outs are read with the seats, so that writing their e-mails needs no second query (_email_rows).
-    opted_out = Exists(ChannelOptOut.objects.filter(user=OuterRef("user_id"), channel=Channel.EMAIL))
-    return list(
-        serving_members()
-        .filter(council__building_id=demand.building_id, role__in=list(roles), user__is_active=True)
-        .select_related("user")
-        .annotate(email_opted_out=opted_out)
-        .order_by("role", "id")
-    )
-
-
-def _seat_users(seats: list[CouncilMember]) -> list[User]:
-    users = []
-    for seat in seats:
-        if seat.user is not None:
-            seat.user.email_opted_out = seat.email_opted_out  # type: ignore[attr-defined]
-            users.append(seat.user)
-    return _unique(users)
 
 
 def assignee_users(demand: Demand) -> list[User]:

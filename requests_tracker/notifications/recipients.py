@@ -1,14 +1,14 @@
-"""Who hears of a new demand, read in one fixed SQL statement (#15).
+"""Who on a building's council hears of its demands, read in one fixed SQL statement (#15).
 
-Every submission asks the same question — the serving captains of the building's council with an
-active account, whether each has opted out of e-mail, and whether the council has an active webhook —
-so it is written once as SQL instead of being compiled by the ORM on every request: the ORM's version
-(`outbox._captain_seats` with two `Exists` annotations and `select_related`) cost about 8 ms of Python
-per submission to build, against 0.5 ms for the database to answer it.
+Every submission (and every reopening and escalation) asks the same question — the serving holders of
+some roles on the building's council with an active account, whether each has opted out of e-mail, and
+whether the council has an active webhook — so it is written once as SQL instead of being compiled by
+the ORM on every request: the ORM's version (two `Exists` annotations and `select_related`) cost more
+Python to build than the database took to answer it.
 
-The rule is the same as `buildings.access.serving_members` (a term covers today when it has no start or
-started on or before today, and has no end or ends on or after today, both ends included), held equal
-by tests/requests_tracker/test_submit_round_trips.py against `outbox.captains`.
+The rule is `buildings.access.serving_members` (a term covers today when it has no start or started on
+or before today, and has no end or ends on or after today, both ends included), held equal to it by
+tests/requests_tracker/test_submit_round_trips.py.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _sql(n_roles: int) -> str:
     )
 
 
-def new_demand_audience(building_id: int, roles: Iterable[str], today: date) -> tuple[list[User], bool]:
+def council_audience(building_id: int, roles: Iterable[str], today: date) -> tuple[list[User], bool]:
     """(the serving holders of `roles` with an active account, each with `email_opted_out` set; whether
     the council has an active webhook). A building without a council: ([], False)."""
     roles = tuple(roles)

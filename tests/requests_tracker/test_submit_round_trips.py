@@ -198,8 +198,8 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     assert len(sent) == 6 + celery, [bytes(c[0] if isinstance(c, list) else c)[:80] for c in sent]
 
 
-def test_the_new_demand_audience_is_who_captains_names(cast: factories.Cast) -> None:
-    """`recipients.new_demand_audience` (fixed SQL) answers as `outbox.captains` (the ORM's serving rule):
+def test_the_council_audience_is_who_the_serving_rule_names(cast: factories.Cast) -> None:
+    """`recipients.council_audience` (fixed SQL) answers as `serving_members` (the ORM's serving rule):
     past, future and open-ended terms, an inactive account, an economic captain, an opted-out captain,
     a member without an account, a council with and without a webhook, a building without a council."""
     import datetime
@@ -207,7 +207,8 @@ def test_the_new_demand_audience_is_who_captains_names(cast: factories.Cast) -> 
     from django.utils import timezone
 
     from buildings.models import CouncilMember
-    from requests_tracker.notifications import outbox, recipients
+    from requests_tracker.notifications import recipients
+    from requests_tracker.selectors import serving_members
 
     today = timezone.localdate()
     council = cast.tower_a.council
@@ -227,18 +228,23 @@ def test_the_new_demand_audience_is_who_captains_names(cast: factories.Cast) -> 
         factories.CouncilMemberFactory(council=council, user=user, role=role, term_start=start, term_end=end)
     factories.CouncilMemberFactory(council=council, user=None, role=Role.CAPTAIN)
     ChannelOptOut.objects.create(user=cast.captain_a, channel="email")
-    demand = Demand(building=cast.tower_a)
     for roles in ([Role.CAPTAIN], [Role.CAPTAIN, Role.ECONOMIC_CAPTAIN], [Role.ECONOMIC_CAPTAIN]):
         for with_webhook in (False, True):
             WebhookEndpoint.objects.filter(council=council).delete()
             if with_webhook:
                 WebhookEndpoint.objects.create(name="群", url="http://127.0.0.1:9/robot", council=council)
-            users, has_webhooks = recipients.new_demand_audience(cast.tower_a.pk, roles, today)
-            expected = outbox.captains(demand, roles)
+            users, has_webhooks = recipients.council_audience(cast.tower_a.pk, roles, today)
+            seats = (
+                serving_members(today)
+                .filter(council__building=cast.tower_a, role__in=roles, user__is_active=True)
+                .select_related("user")
+                .order_by("role", "id")
+            )
+            opted_out = set(ChannelOptOut.objects.filter(channel="email").values_list("user_id", flat=True))
+            expected = list({s.user.pk: s.user for s in seats if s.user}.values())
             assert [(u.pk, u.email, u.language, u.email_opted_out) for u in users] == [  # type: ignore[attr-defined]
-                (u.pk, u.email, u.language, u.email_opted_out)  # type: ignore[attr-defined]
-                for u in expected
+                (u.pk, u.email, u.language, u.pk in opted_out) for u in expected
             ]
             assert has_webhooks is with_webhook
     nowhere = factories.BuildingFactory(slug="no-council")
-    assert recipients.new_demand_audience(nowhere.pk, [Role.CAPTAIN], today) == ([], False)
+    assert recipients.council_audience(nowhere.pk, [Role.CAPTAIN], today) == ([], False)
