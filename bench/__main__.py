@@ -41,6 +41,7 @@ def seed(n_demands: int) -> None:
     from django.utils import timezone
 
     from requests_tracker.models import Category, Demand, DemandEvent
+    from requests_tracker.stats.tallies import rebuild_tallies
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
@@ -49,8 +50,6 @@ def seed(n_demands: int) -> None:
     have = Demand.objects.count()
     if have >= n_demands:
         if have <= 50_000:  # a database an earlier harness filled without recounting: cheap to repair
-            from requests_tracker.stats.tallies import rebuild_tallies
-
             rebuild_tallies()
         return
     if n_demands - have > 50_000:
@@ -86,8 +85,6 @@ def seed(n_demands: int) -> None:
         [DemandEvent(demand=d, kind="submitted", to_status="submitted", created_at=d.submitted_at) for d in created],
         batch_size=5000,
     )
-    from requests_tracker.stats.tallies import rebuild_tallies
-
     rebuild_tallies()  # bulk_create bypasses the actions that keep the tallies: recount, as after any bulk load
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
