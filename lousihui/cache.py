@@ -31,6 +31,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
+from buildings import cache_ops
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -262,3 +264,45 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._call(lambda: super(ResilientRedisCache, self).clear(), self.fallback.clear)
+
+    # --- several calls in one round trip (#15) -------------------------------------------------
+
+    def invalidate(self, delete: list[str], incr: list[str], read: list[str]) -> tuple[list[int | None], list[Any]]:
+        """Deletes `delete`, moves each existing counter of `incr` by one (None for a missing one, as
+        `incr()`'s ValueError) and reads `read`: one pipelined round trip on Redis."""
+
+        def primary() -> tuple[list[int | None], list[Any]]:
+            client = self._cache.get_client(write=True)
+            pipe = client.pipeline(transaction=False)
+            raw_delete = [self.make_and_validate_key(k) for k in delete]
+            if raw_delete:
+                pipe.delete(*raw_delete)
+            for key in incr:
+                pipe.eval(_INCR_EXISTING, 1, self.make_and_validate_key(key), 1)
+            for key in read:
+                pipe.get(self.make_and_validate_key(key))
+            results = pipe.execute()[1 if raw_delete else 0 :]
+            moved = [None if value is None else int(value) for value in results[: len(incr)]]
+            serializer = self._cache._serializer  # type: ignore[attr-defined]
+            return moved, [None if value is None else serializer.loads(value) for value in results[len(incr) :]]
+
+        def fallback() -> tuple[list[int | None], list[Any]]:
+            return cache_ops.invalidate_each(self.fallback, delete, incr, read, remember=self)
+
+        return self._call(primary, fallback)
+
+    def count(self, key: str, timeout: int, also: str) -> tuple[int, int]:
+        """Adds one to the counter `key` (created with `timeout` seconds to live) and reads the counter
+        `also`: one pipelined round trip on Redis. For rate limits (lousihui.throttling)."""
+
+        def primary() -> tuple[int, int]:
+            client = self._cache.get_client(write=True)
+            raw = self.make_and_validate_key(key)
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(raw)
+            pipe.expire(raw, timeout)
+            pipe.get(self.make_and_validate_key(also))
+            current, _expiry, other = pipe.execute()
+            return int(current), int(other or 0)
+
+        return self._call(primary, lambda: cache_ops.count_each(self.fallback, key, timeout, also))

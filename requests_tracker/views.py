@@ -15,12 +15,12 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings import panels
 from buildings.models import Building
 from buildings.qr import qr_png, qr_svg
 from buildings.selectors import districts_with_buildings
+from buildings.throttling import ScopedRateThrottle
 
 from . import actions, screen, selectors
 from .intake import browser_keys

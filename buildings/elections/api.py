@@ -13,12 +13,12 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from buildings.access import actor_scope
 from buildings.api_fields import StrictJSONTypes
 from buildings.models import Building, Company, CouncilMember, User
+from buildings.throttling import ScopedRateThrottle
 
 from . import access, actions, codes, roll_files, selectors
 from .models import Ballot, Election

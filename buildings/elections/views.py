@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings import exports
 from buildings.access import actor_scope
 from buildings.models import User
+from buildings.throttling import ScopedRateThrottle
 
 from . import access, actions, codes, selectors
 from .models import Ballot, CodeBatch, Election, Elector

@@ -17,10 +17,10 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.api_fields import SLUG_PATTERN
 from buildings.models import Building
+from buildings.throttling import ScopedRateThrottle
 
 from .. import actions, screen, selectors, workflow
 from ..models import Category, Demand

@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
+from buildings.throttling import ScopedRateThrottle
 from services.guide.selectors import matters_by_ids
 
 from . import actions, selectors

@@ -14,11 +14,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from buildings.api_fields import StrictJSONTypes
 from buildings.models import Building
+from buildings.throttling import ScopedRateThrottle
 from requests_tracker.models import Demand
 from requests_tracker.validators import normalize_mainland_mobile
 from services.guide.definitions import AnswersError

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.selectors import building_list
+from buildings.throttling import ScopedRateThrottle
 from requests_tracker.models import Demand
 from requests_tracker.validators import normalize_mainland_mobile
 from services.guide import selectors as guide

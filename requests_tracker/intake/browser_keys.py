@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import get_random_string
-from rest_framework.throttling import ScopedRateThrottle
+
+from buildings.throttling import ScopedRateThrottle
 
 COOKIE = "lsh_browser"
 COOKIE_AGE = 2 * 365 * 24 * 3600

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from buildings import panels
+from buildings import cache_ops, panels
 from buildings.models import Building, District, Subdistrict
 
 from .. import selectors
@@ -58,7 +58,10 @@ def body_key(path: str, etag: str) -> str:
 
 def _forget_early(building_id: int) -> None:
     """The building's feed changed: the early path must not answer from its entries any more."""
-    path = cache.get(early_path_key(building_id))
+    _forget_entries(cache.get(early_path_key(building_id)))
+
+
+def _forget_entries(path: str | None) -> None:
     if path:
         cache.delete_many([early_entry_key(path, code) for code, _ in settings.LANGUAGES])
 
@@ -72,17 +75,14 @@ def _gen() -> int:
 
 
 def demand_changed(building_id: int) -> None:
-    """Tells screens and area screens that a demand of this building changed (after commit)."""
-
-    def bump() -> None:
-        cache.delete(f"screen:stamp:b:{building_id}")
-        _forget_early(building_id)
-        try:
-            cache.incr(GEN_KEY)
-        except ValueError:
-            cache.add("screen:gen", 1, None)
-
-    transaction.on_commit(bump)
+    """Tells screens and area screens that a demand of this building changed (after commit): its stamp
+    goes, the early path forgets its feed, the generation moves — in the transaction's one round trip of
+    after-commit invalidations (`cache_ops.on_commit`)."""
+    cache_ops.on_commit(
+        delete=[f"screen:stamp:b:{building_id}"],
+        incr=[GEN_KEY],
+        read={early_path_key(building_id): _forget_entries},
+    )
 
 
 def on_change(change: DemandChange) -> None:

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
+from buildings import cache_ops
+
 from ..access import StatsReach
 from ..changes import DemandChange
 from ..selectors import ActorScope
@@ -49,7 +51,7 @@ def on_change(change: DemandChange) -> None:
     """After-change subscriber: after commit, every cached statistics page is out of date."""
     if change.fields == {"contact"}:
         return  # contact details are in no figure
-    transaction.on_commit(_bump)
+    cache_ops.on_commit(incr=[GEN_KEY])  # with the screens' bumps, in one round trip
 
 
 def on_area_figures_changed() -> None:

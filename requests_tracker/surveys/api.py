@@ -22,12 +22,12 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings.access import actor_scope
 from buildings.api_fields import StrictJSONTypes
 from buildings.exports import csv_response, xlsx_response
 from buildings.models import Building, Company, District, Subdistrict
+from buildings.throttling import ScopedRateThrottle
 from requests_tracker.models import Demand
 
 from . import access, actions, selectors

@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.throttling import ScopedRateThrottle
 
 from buildings import qr
 from buildings.access import actor_scope
 from buildings.exports import csv_response, xlsx_response
+from buildings.throttling import ScopedRateThrottle
 
 from . import access, actions, selectors
 from .answers import RawAnswer
