@@ -10,7 +10,8 @@ at scale by COPY over 3,000 added buildings in 16 districts), starts gunicorn
 (3 sync workers) on 127.0.0.1 and runs `wrk -t2 -c8` against each endpoint: the bare view, the screen
 feed answering 304 and answering a screen that is behind (200), the demand list of one building
 (50 a page; anonymous, which the cache answers, and with a district staff member's token, which it never
-does), a submission (POST), the building board and the statistics page. Prints one table:
+does), a submission (POST) beside the issue's yardstick for it (DRF creating one plain row: bench.urls),
+the building board and the statistics page. Prints one table:
 requests per second, p50/p99 latency, the queries one request makes (counted in process) and the
 ratio of the endpoint's requests per second to the bare view's. Uses Redis at BENCH_REDIS_URL (or
 REDIS_URL) when set, as production does; otherwise each worker's local-memory cache.
@@ -121,6 +122,7 @@ def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | N
         {"building": t["building"], "category": t["category"], "title": "压测提交", "description": "bench"},
         ensure_ascii=False,
     )
+    plain = json.dumps({"category": t["category"], "title": "压测", "body": "bench"}, ensure_ascii=False)
     return [
         ("bare Django view", "/bench/bare/", {}, None),
         ("screen feed, unchanged (304)", f"/api/v1/screen/{t['building']}/", {"If-None-Match": t["etag"]}, None),
@@ -137,6 +139,8 @@ def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | N
             None,
         ),
         ("submit (POST /api/v1/demands/)", "/api/v1/demands/", {}, submit),
+        # The yardstick for the row above: DRF creating one plain row (bench.urls).
+        ("  reference: plain DRF create", "/bench/plain-create/", {}, plain),
         ("building board /b/<slug>/", f"/b/{t['building']}/", {}, None),
         ("statistics page /stats/ (district staff)", "/stats/", {"Cookie": f"sessionid={t['session']}"}, None),
     ]

@@ -19,8 +19,31 @@ def stats_after_change(request: HttpRequest) -> HttpResponse:
     return StatsView.as_view()(request)  # type: ignore[no-any-return]
 
 
+def plain_create_view() -> object:
+    """The issue's reference for a submission (#15: "a plain DRF create of one row"): a ModelSerializer
+    of three fields, one of them a foreign key by slug, saved by DRF's CreateAPIView — no transaction
+    of its own, no event, no tallies, no outbox, no throttle, under the same middleware."""
+    from rest_framework import generics, permissions, serializers
+
+    from requests_tracker.models import Category, ResponseTemplate
+
+    class PlainSerializer(serializers.ModelSerializer):
+        category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+
+        class Meta:
+            model = ResponseTemplate
+            fields = ["id", "category", "title", "body"]
+
+    class PlainCreate(generics.CreateAPIView):
+        serializer_class = PlainSerializer
+        permission_classes = [permissions.AllowAny]
+
+    return PlainCreate.as_view()
+
+
 urlpatterns = [
     path("bench/bare/", bare),
+    path("bench/plain-create/", plain_create_view()),
     path("bench/stats-after-change/", stats_after_change),
     path("", include("lousihui.urls")),
 ]

@@ -329,11 +329,21 @@ class _SubmitTarget(SlugLookupField):
         return super().to_internal_value(data)
 
 
+# The querysets are class attributes, not arguments: DRF deep-copies a field's arguments for every
+# serializer it builds, and copying a queryset is most of what building this serializer cost (#15).
+class _SubmitBuilding(_SubmitTarget):
+    queryset = Building.objects.filter(is_active=True)
+
+
+class _SubmitCategory(_SubmitTarget):
+    queryset = Category.objects.filter(is_active=True)
+
+
 class DemandSubmitSerializer(StrictJSONTypes):
     """What a resident sends. Validation messages come back in the request's language."""
 
-    building = _SubmitTarget(slug_field="slug", queryset=Building.objects.filter(is_active=True), label=_("building"))
-    category = _SubmitTarget(slug_field="code", queryset=Category.objects.filter(is_active=True), label=_("category"))
+    building = _SubmitBuilding(slug_field="slug", label=_("building"))
+    category = _SubmitCategory(slug_field="code", label=_("category"))
     title = OneLineCharField(max_length=120, label=_("title"))
     description = LongCharField(max_length=4000, required=False, allow_blank=True, label=_("description"))
     floor = serializers.IntegerField(required=False, allow_null=True, min_value=-10, max_value=200, label=_("floor"))
