@@ -1,11 +1,16 @@
-"""/ask/: ask a question, read the answered ones, say whether an answer helped (once per browser)."""
+"""/ask/: ask a question, read the answered ones, say whether an answer helped (once per browser).
+
+"Once per browser" is the browser key of the +1s (`intake.browser_keys`): signed by this server when
+the page is viewed, its issuing throttled per client address. A vote with no key, or a made-up one,
+counts nothing — a script that throws its cookie away gets a new key only a few times an hour (it used
+to get a fresh unsigned cookie with every vote, and so could vote without end).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
-import secrets
 import uuid
 from typing import Any
 
@@ -22,22 +27,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from buildings.throttling import ScopedRateThrottle
 from services.guide.selectors import matters_by_ids
 
+from ..intake import browser_keys
 from . import actions, selectors
 from .forms import QuestionForm
 
-VOTE_COOKIE = "lsh_ask"
-COOKIE_AGE = 2 * 365 * 24 * 3600
 PAGE_SIZE = 10
 
 
 def _client_key(raw: str) -> str:
-    # A keyed hash of the cookie: the votes table cannot be used to recognise a browser.
+    # A keyed hash of the browser key: the votes table cannot be used to recognise a browser.
     return hmac.new(settings.SECRET_KEY.encode(), f"ask-vote:{raw}".encode(), hashlib.sha256).hexdigest()
-
-
-def _raw_cookie(request: HttpRequest) -> str:
-    raw = request.COOKIES.get(VOTE_COOKIE, "")
-    return raw if re.fullmatch(r"[A-Za-z0-9_-]{22,64}", raw) else ""
 
 
 class _Scope:
@@ -45,6 +44,7 @@ class _Scope:
 
 
 @require_http_methods(["GET", "POST"])
+@browser_keys.issues_key
 def ask(request: HttpRequest) -> HttpResponse:
     matter_id = request.POST.get("matter") or request.GET.get("matter", "")
     matter = matters_by_ids([int(matter_id)]).get(int(matter_id)) if re.fullmatch(r"[0-9]{1,12}", matter_id) else None
@@ -83,7 +83,9 @@ def ask(request: HttpRequest) -> HttpResponse:
         form = QuestionForm(initial=initial)
     page = Paginator(selectors.answered_questions(), PAGE_SIZE).get_page(request.GET.get("page"))
     questions = list(page.object_list)
-    votes = selectors.votes_of(_client_key(r) if (r := _raw_cookie(request)) else "", [q.pk for q in questions])
+    votes = selectors.votes_of(
+        _client_key(r) if (r := browser_keys.issued_key(request)) else "", [q.pk for q in questions]
+    )
     for question in questions:
         question.my_vote = votes.get(question.pk)  # type: ignore[attr-defined]
     return render(
@@ -100,20 +102,17 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     choice = request.POST.get("helpful", "")
     if choice not in ("yes", "no"):
         raise Http404
-    raw = _raw_cookie(request)
-    new_cookie = ""
+    raw = browser_keys.issued_key(request)
     if not raw:
-        raw = new_cookie = secrets.token_urlsafe(24)
-    added = actions.question_vote(demand=demand, client_key=_client_key(raw), helpful=choice == "yes")
-    message = _("Thank you for telling us.") if added else _("You have already rated this answer.")
+        # No key this server signed (cookies off, a made-up one, or one thrown away): nothing is counted.
+        added, status = False, 403
+        message = _("Your vote could not be counted. Please reload the page and try again.")
+    else:
+        added = actions.question_vote(demand=demand, client_key=_client_key(raw), helpful=choice == "yes")
+        status = 200
+        message = _("Thank you for telling us.") if added else _("You have already rated this answer.")
     if "application/json" in request.headers.get("Accept", ""):
         counts = selectors.answered_questions().filter(pk=pk).values("helpful_count", "unhelpful_count").first()  # type: ignore[misc]
-        response: HttpResponse = JsonResponse({"added": added, "detail": message, **(counts or {})})
-    else:
-        messages.success(request, message)
-        response = redirect(reverse("ask") + f"#q-{pk}")
-    if new_cookie:
-        response.set_cookie(
-            VOTE_COOKIE, new_cookie, max_age=COOKIE_AGE, httponly=True, samesite="Lax", secure=request.is_secure()
-        )
-    return response
+        return JsonResponse({"added": added, "detail": message, **(counts or {})}, status=status)
+    (messages.success if status == 200 else messages.error)(request, message)
+    return redirect(reverse("ask") + f"#q-{pk}")

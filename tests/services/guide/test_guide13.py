@@ -249,7 +249,9 @@ def test_pages_and_apis_run_a_fixed_number_of_queries(
     )
     demand_transition(demand=question, action="resolve", actor=dept_staff, outcome="solved", note="1楼。")
     client.get("/ask/")  # jieba and the templates warm
-    with django_assert_num_queries(4):  # the page's count, the questions with their votes; buildings, categories
+    # the page's count, the questions with their vote counts, this browser's votes (it holds a key since
+    # the first view); buildings, categories
+    with django_assert_num_queries(5):
         client.get("/ask/")
     # one statement: the candidates (capped), their ranking, the page and how many there were
     with django_assert_num_queries(1):
@@ -283,3 +285,65 @@ def test_a_department_edits_its_matter_in_the_admin_and_a_stale_form_is_refused(
     stale = client.post(url, {**form, "steps": "又一次"})
     assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
     assert Matter.objects.get(pk=matter.pk).steps == "新的步骤"
+
+
+def _answered_question(world: Any, dept_staff: Any) -> Demand:
+    from django.test import Client
+
+    Client().post(
+        "/ask/",
+        {
+            "building": "shanghai-tower",
+            "category": "delivery",
+            "title": "外卖柜在哪一层？",
+            "matter": world.matter.pk,
+            "is_public": "on",
+        },
+    )
+    question = Demand.objects.get(kind=Demand.Kind.QUESTION)
+    return demand_transition(demand=question, action="resolve", actor=dept_staff, outcome="solved", note="在1楼2号门。")
+
+
+def test_an_answer_vote_counts_only_with_a_key_this_server_signed(world: Any, dept_staff: Any) -> None:
+    """Once per browser: the key is the +1s' signed browser key, issued by the page and throttled per
+    address. A vote without one, or with a made-up one, counts nothing and says why (in Chinese)."""
+    from django.test import Client
+
+    from requests_tracker.intake import browser_keys
+
+    question = _answered_question(world, dept_staff)
+    url = f"/ask/{question.pk}/vote/"
+    bare = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    refused = bare.post(url, {"helpful": "yes"}, HTTP_ACCEPT="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["added"] is False and "刷新页面" in refused.json()["detail"]
+    forged = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    forged.cookies[browser_keys.COOKIE] = "A" * 32  # unsigned
+    assert forged.post(url, {"helpful": "yes"}, HTTP_ACCEPT="application/json").status_code == 403
+    # The old unsigned vote cookie gives nothing either.
+    forged.cookies["lsh_ask"] = "B" * 32
+    assert forged.post(url, {"helpful": "yes"}, HTTP_ACCEPT="application/json").status_code == 403
+    assert not question.question_votes.exists()
+    browser = Client()
+    browser.get("/ask/")  # the page issues the key
+    assert browser.post(url, {"helpful": "yes"}, HTTP_ACCEPT="application/json").json()["added"] is True
+    assert browser.post(url, {"helpful": "yes"}, HTTP_ACCEPT="application/json").json()["added"] is False
+    page = browser.get("/ask/").content.decode()
+    assert 'aria-pressed="true"' in page  # the page knows this browser's vote
+
+
+def test_a_script_that_drops_its_cookie_gets_few_votes(
+    world: Any, dept_staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+    from rest_framework.throttling import ScopedRateThrottle
+
+    from requests_tracker.intake import browser_keys
+
+    question = _answered_question(world, dept_staff)
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {browser_keys.THROTTLE_SCOPE: "3/min"})
+    for _ in range(6):
+        script = Client()  # a new browser each time, from the same address
+        script.get("/ask/")
+        script.post(f"/ask/{question.pk}/vote/", {"helpful": "yes"}, HTTP_ACCEPT="application/json")
+    assert question.question_votes.filter(helpful=True).count() == 3
