@@ -157,16 +157,7 @@ def test_guide_pages_show_matters_with_their_review(client: Any, world: Any, dja
 def test_question_goes_to_the_matters_department_and_its_answer_is_public_and_rated_once(
     client: Any, world: Any, dept_staff: Any
 ) -> None:
-    response = client.post(
-        "/ask/",
-        {
-            "building": "shanghai-tower",
-            "category": "delivery",
-            "title": "外卖柜在哪一层？",
-            "matter": world.matter.pk,
-            "is_public": "on",
-        },
-    )
+    response = _ask(client, world)
     assert response.status_code == 302
     question = Demand.objects.get()
     assert question.kind == Demand.Kind.QUESTION and question.assignee_department == world.fire
@@ -287,10 +278,9 @@ def test_a_department_edits_its_matter_in_the_admin_and_a_stale_form_is_refused(
     assert Matter.objects.get(pk=matter.pk).steps == "新的步骤"
 
 
-def _answered_question(world: Any, dept_staff: Any) -> Demand:
-    from django.test import Client
-
-    Client().post(
+def _ask(client: Any, world: Any) -> Any:
+    """A resident asks, from the phone form, about the food locker (the world's matter)."""
+    return client.post(
         "/ask/",
         {
             "building": "shanghai-tower",
@@ -300,6 +290,12 @@ def _answered_question(world: Any, dept_staff: Any) -> Demand:
             "is_public": "on",
         },
     )
+
+
+def _answered_question(world: Any, dept_staff: Any) -> Demand:
+    from django.test import Client
+
+    _ask(Client(), world)
     question = Demand.objects.get(kind=Demand.Kind.QUESTION)
     return demand_transition(demand=question, action="resolve", actor=dept_staff, outcome="solved", note="在1楼2号门。")
 
