@@ -67,12 +67,14 @@ def fill(n_docs: int) -> int:
             cursor.execute("ALTER TABLE search_searchdocument DROP CONSTRAINT IF EXISTS search_document_one_source")
             cursor.execute("DROP INDEX IF EXISTS search_doc_vector_gin")
             cursor.execute("DROP INDEX IF EXISTS search_doc_title_trgm")
+            cursor.execute("DROP INDEX IF EXISTS search_doc_title_pairs_gin")
             cursor.execute(
                 """
-                INSERT INTO search_searchdocument (kind, title, text, title_words, body_words, vector, url,
-                    category_id_ref, building_id_ref, subdistrict_id_ref, district_id_ref, department_id_ref,
+                INSERT INTO search_searchdocument (kind, title, text, title_words, body_words, vector, title_pairs,
+                    url, category_id_ref, building_id_ref, subdistrict_id_ref, district_id_ref, department_id_ref,
                     outcome, year, meta, published_at)
-                SELECT t.kind, t.title, t.text, t.title_words, t.body_words, t.vector, t.url, t.category_id_ref,
+                SELECT t.kind, t.title, t.text, t.title_words, t.body_words, t.vector, t.title_pairs, t.url,
+                    t.category_id_ref,
                     t.building_id_ref, t.subdistrict_id_ref, t.district_id_ref, t.department_id_ref, t.outcome,
                     t.year, t.meta, t.published_at - (g %% 700) * interval '1 day'
                 FROM generate_series(1, %s) AS g
@@ -87,6 +89,7 @@ def fill(n_docs: int) -> int:
             cursor.execute(
                 "CREATE INDEX search_doc_title_trgm ON search_searchdocument USING gin (title_words gin_trgm_ops)"
             )
+            cursor.execute("CREATE INDEX search_doc_title_pairs_gin ON search_searchdocument USING gin (title_pairs)")
             # VACUUM as well: seed_demo --force has just deleted the previous run's million, and a
             # million dead index entries make the planner's look-ups of the id range (join estimates)
             # cost tens of milliseconds per search; autovacuum would have cleared them in a live table.

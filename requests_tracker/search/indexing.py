@@ -9,12 +9,11 @@ assignment) costs no query.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import Value
+from django.db.models import Func, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -28,7 +27,6 @@ from . import cache as answers
 from . import segment
 from .models import SearchDocument
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 SEARCHABLE_OUTCOMES = frozenset({Outcome.SOLVED, Outcome.PROPOSAL})
 #: The changes besides entering or leaving "resolved" that can alter what a document says or whether it exists.
 RELEVANT_FIELDS = frozenset({"text", "visibility", "building", "category"})
@@ -41,13 +39,18 @@ def _is_postgres() -> bool:
 def _save(doc_fields: dict[str, Any], **key: Any) -> None:
     title_words = doc_fields["title_words"]
     body_words = doc_fields["body_words"]
-    # The title's single characters, weight D: only the typo fallback asks for them (engine.py).
-    chars = " ".join(sorted(set(_CJK.findall(doc_fields["title"]))))
+    title_chars = segment.characters(doc_fields["title"])
     if _is_postgres():
+        # The title's single characters, weight D: only the typo fallback's ranking asks for them; the
+        # fallback finds its candidates by the pairs of them (engine.py), stored apart as bare lexemes.
         doc_fields["vector"] = (
             SearchVector(Value(title_words), weight="A", config="simple")
             + SearchVector(Value(body_words), weight="B", config="simple")
-            + SearchVector(Value(chars), weight="D", config="simple")
+            + SearchVector(Value(" ".join(sorted(title_chars))), weight="D", config="simple")
+        )
+        pairs = segment.character_pairs(title_chars[: segment.PAIRED_CHARACTERS])
+        doc_fields["title_pairs"] = Func(
+            Value(pairs), function="array_to_tsvector", template="%(function)s(%(expressions)s::text[])"
         )
     SearchDocument.objects.update_or_create(defaults=doc_fields, **key)
     answers.index_changed()

@@ -36,7 +36,8 @@ class SearchDocument(models.Model):
 
     `title_words`/`body_words` hold the jieba-segmented text (words separated by spaces). On
     PostgreSQL `vector` is their tsvector (title weighted A, body B, GIN index) and `title_words`
-    has a trigram index for short queries and typos; on SQLite `vector` stays empty.
+    has a trigram index for short queries and typos; `title_pairs` holds every two of the title's Chinese
+    characters as one lexeme (GIN), for a Chinese typo. On SQLite `vector` and `title_pairs` stay empty.
     """
 
     class Kind(models.TextChoices):
@@ -56,6 +57,9 @@ class SearchDocument(models.Model):
     title_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
     vector = SearchVectorField(null=True, blank=True)
+    title_pairs = SearchVectorField(
+        null=True, blank=True, help_text="every two of the title's Chinese characters (the typo fallback)"
+    )
     url = models.CharField(max_length=300)
     category_id_ref = models.IntegerField(null=True, blank=True, db_index=True)
     building_id_ref = models.IntegerField(null=True, blank=True)
