@@ -9,18 +9,31 @@ def bare(request: HttpRequest) -> HttpResponse:
 
 
 def stats_after_change(request: HttpRequest) -> HttpResponse:
-    """/api/v1/stats/ as the first reader after a change sees it: the statistics generation moves (as
-    after any committed demand change, in this worker's cache), then the stats view answers the same
-    request (bench.stats' "first request after a change" row)."""
+    """/api/v1/stats/ as the first reader after a demand changed status sees it: the figures'
+    generation moves (as after any committed status change, in this worker's cache: a submission, an
+    assignment, a resolution), then the stats view answers the same request (bench.stats' "first
+    request after a change" row). The projects' section, which a status change does not move, stays
+    cached; `stats_after_project_change` moves it too."""
+    from requests_tracker.stats.cached import figures_moved
+    from requests_tracker.stats.views import StatsView
+
+    figures_moved()  # outside a transaction: the generation moves at once
+    return StatsView.as_view()(request)  # type: ignore[no-any-return]
+
+
+def stats_after_project_change(request: HttpRequest) -> HttpResponse:
+    """The same after a project moved (created, paused, done, a demand linked): every figure and the
+    projects' section are computed again."""
     from requests_tracker import figures
     from requests_tracker.stats.views import StatsView
 
-    figures.area_figures_changed()  # outside a transaction: the generation moves at once
+    figures.area_figures_changed()
     return StatsView.as_view()(request)  # type: ignore[no-any-return]
 
 
 urlpatterns = [
     path("bench/bare/", bare),
     path("bench/stats-after-change/", stats_after_change),
+    path("bench/stats-after-project-change/", stats_after_project_change),
     path("", include("lousihui.urls")),
 ]

@@ -160,9 +160,18 @@ def compute_served(
     }
 
 
+def compute_for_buildings(building_ids: set[int] | None, *, now: datetime, top: int = 20) -> dict[str, Any]:
+    """Every figure of whole buildings (None: all): from the rollups on PostgreSQL, which keeps them,
+    else live (`compute`)."""
+    if rollups_kept():
+        return compute_served(building_ids, now=now, top=top)
+    demands = of_buildings(Demand.objects.all(), building_ids)
+    return compute(demands, now=now, head=headline_from_tallies(building_ids, now=now), top=top)
+
+
 def compute_for(form: StatsFilterForm, scope: ActorScope | None, *, now: datetime, top: int = 20) -> dict[str, Any]:
-    """Every figure of a validated filter form: from the rollups when it only chooses whole buildings
-    (on PostgreSQL, which keeps them), else live (`compute`)."""
-    if form.by_building_only and rollups_kept():
-        return compute_served(form.building_ids(scope), now=now, top=top)
+    """Every figure of a validated filter form: `compute_for_buildings` when it only chooses whole
+    buildings, else live (`compute`)."""
+    if form.by_building_only:
+        return compute_for_buildings(form.building_ids(scope), now=now, top=top)
     return compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now), top=top)
