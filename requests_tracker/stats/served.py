@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
+from buildings.models import Building
 from services.models import Department
 
 from .. import figures
@@ -25,13 +26,6 @@ from . import histograms
 from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings, ranking_row
 from .filters import StatsFilterForm
 from .tallies import rollups_kept
-
-
-def _sum(key: str) -> Sum:
-    """A figure summed over tally rows (`n` counted under `status`), as `figures.FIGURES` defines it."""
-    statuses = figures.FIGURES[key].statuses
-    assert statuses is not None
-    return Sum("n", filter=Q(status__in=sorted(statuses)), default=0)
 
 
 def monthly(building_ids: set[int] | None) -> list[dict[str, Any]]:
@@ -65,15 +59,53 @@ def by_category(building_ids: set[int] | None) -> list[dict[str, Any]]:
     ]
 
 
-def ranking(building_ids: set[int] | None, top: int) -> list[dict[str, Any]]:
-    rows = (
-        of_buildings(DemandTally.objects.all(), building_ids)
-        .values("building__slug", "building__name")
-        .annotate(received=_sum("received"), resolved=_sum("resolved"), in_progress=_sum("in_progress"))
-        .filter(received__gt=0)
-        .order_by("-received", "building__slug")[:top]
+def tallies_and_ranking(
+    building_ids: set[int] | None, top: int
+) -> tuple[dict[tuple[str, str], int], list[dict[str, Any]]]:
+    """The (status, outcome) counts the headline sums and the buildings' ranking (received, then slug;
+    resolved and in progress), from ONE read of the tally rows (a few per building) plus the names of
+    the ranking's candidates (skipped when there are none): at most 2 queries."""
+    received, resolved, in_progress = (figures.FIGURES[k].statuses or frozenset() for k in _RANKED)
+    counts: dict[tuple[str, str], int] = {}
+    per_building: dict[int, list[int]] = {}
+    rows = of_buildings(DemandTally.objects.all(), building_ids).values_list("building_id", "status", "outcome", "n")
+    for building_id, status, outcome, n in rows.order_by():
+        counts[(status, outcome)] = counts.get((status, outcome), 0) + n
+        sums = per_building.setdefault(building_id, [0, 0, 0])
+        for i, statuses in enumerate((received, resolved, in_progress)):
+            if status in statuses:
+                sums[i] += n
+    ranked = sorted(((sums[0], pk) for pk, sums in per_building.items() if sums[0] > 0), reverse=True)
+    # Every building that may make the cut: the top ones, and those tied with the last (the slug decides).
+    cut = ranked[top - 1][0] if len(ranked) >= top > 0 else 0
+    candidates = [pk for n, pk in ranked if n >= cut] if top > 0 else []
+    # Ordered by slug in the database (its collation, as the live ranking's ORDER BY), then by received:
+    # Python's sort is stable.
+    names = (
+        {
+            pk: (slug, name)
+            for pk, slug, name in Building.objects.filter(pk__in=candidates)
+            .order_by("slug")
+            .values_list("pk", "slug", "name")
+        }
+        if candidates
+        else {}
     )
-    return [ranking_row(r) for r in rows]
+    chosen = sorted(names, key=lambda pk: -per_building[pk][0])[:top]
+    ranking = [
+        ranking_row(
+            {
+                "building__slug": names[pk][0],
+                "building__name": names[pk][1],
+                **dict(zip(_RANKED, per_building[pk], strict=True)),
+            }
+        )
+        for pk in chosen
+    ]
+    return counts, ranking
+
+
+_RANKED = ("received", "resolved", "in_progress")
 
 
 def durations(building_ids: set[int] | None) -> dict[str, Durations]:
@@ -144,7 +176,8 @@ def compute_served(
     """`compute()`'s answer for whole buildings, from the tallies and rollups (and, for the departments
     and overdue, the open demands from the partial index demand_open_due): 7 queries."""
     departments, overdue = open_demands(of_buildings(Demand.objects.all(), building_ids), now)
-    head = headline_from_tallies(building_ids, now=now, overdue=overdue)
+    counts, buildings = tallies_and_ranking(building_ids, top)
+    head = headline_from_tallies(building_ids, now=now, overdue=overdue, counts=counts)
     times = durations(building_ids)
     return {
         "figures": head["figures"],
@@ -153,7 +186,7 @@ def compute_served(
         "resolution_time": asdict(times[DemandDurationBucket.Kind.RESOLUTION]),
         "monthly": monthly(building_ids),
         "by_category": by_category(building_ids),
-        "buildings": ranking(building_ids, top),
+        "buildings": buildings,
         "departments": departments,
         "definitions": {k: str(v) for k, v in DEFINITIONS.items()},
         "generated_at": now,
