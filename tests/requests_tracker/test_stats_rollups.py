@@ -39,7 +39,7 @@ from requests_tracker.models import (
     DemandMonthTally,
     DemandTally,
 )
-from requests_tracker.stats import compute, histograms, rebuild_tallies
+from requests_tracker.stats import compute, histograms, partials, rebuild_tallies
 from requests_tracker.stats.compute import headline
 from requests_tracker.stats.served import compute_served
 from requests_tracker.workflow import Action, Outcome
@@ -179,7 +179,13 @@ class RollupMachine(RuleBasedStateMachine):
         assert _rows() == maintained
 
 
-def test_served_figures_equal_the_live_ones_after_random_histories(cast: factories.Cast) -> None:
+@pytest.mark.parametrize("chunk", [partials.CHUNK, 1])
+def test_served_figures_equal_the_live_ones_after_random_histories(
+    cast: factories.Cast, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also with a chunk per building (`partials.CHUNK` = 1): the district's and everything's sums
+    merge the chunks each building's own figures left in the cache."""
+    monkeypatch.setattr(partials, "CHUNK", chunk)
     RollupMachine.cast = cast
     run_state_machine_as_test(
         RollupMachine,
@@ -215,8 +221,9 @@ def test_percentiles_from_histograms_stay_within_the_stated_tolerance() -> None:
 
 def test_served_cold_path_is_a_fixed_number_of_queries(cast: factories.Cast, django_assert_num_queries: Any) -> None:
     """Open demands by department (overdue from the same rows) and the departments' names; the
-    tallies, for the headline and the ranking at once; the ranked buildings' names (none to rank: no
-    query); the histograms; monthly; categories: 7 at most, whatever the number of demands."""
+    buildings' tallies, histograms, months and categories (`partials`, none of them cached); the
+    ranked buildings' and the categories' names (none to name: no query): 8 at most, whatever the
+    number of demands."""
     ids = {cast.tower_a.pk, cast.tower_b.pk}
     with django_assert_num_queries(6):
         compute_served(ids, now=timezone.now())
@@ -225,7 +232,7 @@ def test_served_cold_path_is_a_fixed_number_of_queries(cast: factories.Cast, dja
         actions.demand_transition(
             demand=d, action=Action.ASSIGN, actor=cast.superuser, assignee=actions.Assignee(department=cast.fire)
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         data = compute_served(ids, now=timezone.now())
     assert data["figures"]["received"] == 5
     assert data["departments"][0]["open"] == 5
@@ -285,3 +292,31 @@ def test_concurrent_changes_in_the_same_buildings_neither_deadlock_nor_drift(
     maintained = _rows()
     rebuild_tallies()
     assert _rows() == maintained
+
+
+def test_a_change_sums_again_the_chunk_of_its_building_only(
+    cast: factories.Cast, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    """Chunks of one building: after a change in Shanghai Tower, the district's figures read its
+    rollups again (one building in the queries' arrays) and Jin Mao's from the cache, and equal the
+    live ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(partials, "CHUNK", 1)
+    demand = factories.make_demand(cast.tower_a, cast.category)
+    factories.make_demand(cast.tower_b, cast.category)
+    district = {cast.tower_a.pk, cast.tower_b.pk}
+    now = timezone.now()
+    assert_served_equals_live(district, now)
+    # Both chunks cached: the open demands, the departments, the names of the ranked buildings and of
+    # the categories.
+    with django_assert_num_queries(4):
+        compute_served(district, now=now)
+    actions.demand_transition(
+        demand=demand, action=Action.ASSIGN, actor=cast.superuser, assignee=actions.Assignee(department=cast.fire)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert_served_equals_live(district, timezone.now())
+    rollups = [q["sql"] for q in queries.captured_queries if "unnest(" in q["sql"]]
+    assert len(rollups) == 4 and all(f"'{{{cast.tower_a.pk}}}'" in sql for sql in rollups), rollups
