@@ -175,11 +175,13 @@ def sections_for(ids: set[int] | None) -> list[dict[str, Any]]:
 
 # --- The API's answer as bytes (#15) ---------------------------------------------------------------
 # A warm `/api/v1/stats/` is read a thousand times for each change: its JSON is kept as bytes, keyed by
-# the reader's reach (the buildings the filters choose among those the user may read, one query:
+# the reader's reach (the buildings the filters choose among those the user may read:
 # `access.stats_reach`), the other filters, `only`, and the language, and stored with the generation it
-# was computed under. One cache round trip reads the generation and the answer together; an answer
-# of an older generation is never served. A reader whose reach changed (a staff member removed from a
-# district) has another key, so access stays as strict as the full path's.
+# was computed under and its expiry (MAX_AGE after its "as of"), so that readers with the same reach
+# share it. One cache round trip reads the generation and the answer together; an answer of an older
+# generation is never served. A reader whose reach changed (a staff member removed from a district)
+# has another key, so access stays as strict as the full path's. Each reader's own copy, with their
+# reach, is `warm.py`'s.
 
 
 def answer_key(reach: StatsReach, params: dict[str, str], only: str) -> str:
@@ -213,9 +215,10 @@ def read_answer(key: str) -> tuple[int, bytes, float] | None:
         return None
     kept = found.get(key)
     generation = int(found.get(GEN_KEY) or 0)
-    if kept is None or kept[0] != generation or kept[2] <= time.time():
+    # An entry of another shape (kept by an older release) is no answer.
+    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != generation or kept[2] <= time.time():
         return None
-    return kept  # type: ignore[no-any-return]
+    return kept
 
 
 def expiry(data: dict[str, Any]) -> float:

@@ -161,3 +161,19 @@ def test_the_reach_is_kept_per_day(cast: factories.Cast, django_assert_num_queri
     tomorrow = timezone.localdate() + timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
     assert client.get(API).status_code == 403
+
+
+def test_an_answer_kept_in_an_older_shape_is_computed_again(cast: factories.Cast) -> None:
+    """An older release kept (generation, bytes): after a deploy, such an entry is no answer, not a 500."""
+    from django.core.cache import cache
+
+    from requests_tracker import access
+    from requests_tracker.stats import cached, warm
+
+    factories.make_demand(cast.tower_a, cast.category)
+    token = Token.objects.create(user=cast.district_staff).key
+    reach = access.stats_reach(token=token)
+    assert reach is not None
+    cache.set(cached.answer_key(reach, {name: "" for name in warm.FILTERS}, ""), (0, b'{"stale": true}'))
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT="application/json")
+    assert client.get(API).json()["figures"]["received"] == 1
