@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -233,22 +232,17 @@ class StatsView(APIView):
 
 
 _UNREAD = object()
-_SLUG = re.compile(r"[-a-zA-Z0-9_]*")
-_FILTERS = ("district", "subdistrict", "building", "category", "since", "until")
 
 
 def _params(query: Any) -> dict[str, str]:
-    return {name: query.get(name, "") for name in _FILTERS}
+    return {name: query.get(name, "") for name in warm.FILTERS}
 
 
 def _slugs(query: Any) -> dict[str, str]:
     return {name: query.get(name, "") for name in ("district", "subdistrict", "building")}
 
 
-def _json(body: bytes) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/json")
-    response["Vary"] = "Accept"
-    return response
+_json = warm.json_response
 
 
 def _warm_answer(request: HttpRequest) -> HttpResponse | None:
@@ -259,15 +253,11 @@ def _warm_answer(request: HttpRequest) -> HttpResponse | None:
     answer another reader with the same reach left (`cached.read_answer`), else, for filters that
     choose whole buildings, the figures of the reach's buildings computed here; other filters (a
     category, dates) and anything unusual go to DRF."""
-    accept = request.META.get("HTTP_ACCEPT", "*/*")
-    if accept not in ("*/*", "application/json") or "format" in request.GET:
-        return None  # the browsable API, or a negotiation DRF must do
-    query = request.GET
-    only = query.get("only", "")
-    if any(len(query.getlist(name)) > 1 for name in query) or only not in ("", "figures"):
+    plain = warm.plain_request(request)
+    if plain is None:
         return None
-    if not all(_SLUG.fullmatch(value) for value in _slugs(query).values()):
-        return None  # the form says why (a 400)
+    params, only = plain
+    query = request.GET
     # As DRF's authentication classes, in their order: the session's user, else an API token.
     user = request.user
     if user.is_authenticated:
@@ -278,7 +268,6 @@ def _warm_answer(request: HttpRequest) -> HttpResponse | None:
         if len(words) != 2 or words[0] != "Token":
             return None
         who, identity = {"token": words[1]}, f"t:{words[1]}"
-    params = _params(query)
     seen = warm.look(warm.reader_key(identity, params, only))
     if seen is not None and (body := seen.body()) is not None:
         return _json(body)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -72,11 +74,34 @@ class Look:
         return (self.kept.reach,) if self.kept is not None and self.knows_reach() else None
 
 
-def reader_key(identity: str, query: Mapping[str, str], only: str) -> str:
-    """The entry of one reader (`identity`: "t:<token>" or "u:<user id>") for one request, today."""
-    raw = "|".join(
-        [identity, *(query.get(name, "") for name in FILTERS), only, get_language() or "", str(timezone.localdate())]
-    )
+def plain_request(request: HttpRequest) -> tuple[dict[str, str], str] | None:
+    """(the filters, `only`) of a request the warm paths may answer: JSON, each parameter once, slugs
+    that are slugs; None for anything else (DRF negotiates it, or the form says why it is a 400)."""
+    if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json") or "format" in request.GET:
+        return None  # the browsable API, or a negotiation DRF must do
+    query = request.GET
+    only = query.get("only", "")
+    if any(len(query.getlist(name)) > 1 for name in query) or only not in ("", "figures"):
+        return None
+    if not all(_SLUG.fullmatch(query.get(name, "")) for name in ("district", "subdistrict", "building")):
+        return None
+    return {name: query.get(name, "") for name in FILTERS}, only
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]*")
+
+
+def json_response(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
+    response["Vary"] = "Accept"
+    return response
+
+
+def reader_key(identity: str, query: Mapping[str, str], only: str, language: str | None = None) -> str:
+    """The entry of one reader (`identity`: "t:<token>" or "u:<user id>") for one request, today, in
+    `language` (the active one by default)."""
+    language = language or get_language() or ""
+    raw = "|".join([identity, *(query.get(name, "") for name in FILTERS), only, language, str(timezone.localdate())])
     return "stats:reader:" + hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
 
 

@@ -177,3 +177,34 @@ def test_an_answer_kept_in_an_older_shape_is_computed_again(cast: factories.Cast
     cache.set(cached.answer_key(reach, {name: "" for name in warm.FILTERS}, ""), (0, b'{"stale": true}'))
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT="application/json")
     assert client.get(API).json()["figures"]["received"] == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_dashboards_warm_answer_comes_before_the_session_and_says_the_same(
+    cast: factories.Cast, language: str, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """An API token and no session cookie: the reader's kept answer from the early middleware
+    (stats/early.py), with the body and the headers the whole stack gave it."""
+    from requests_tracker.stats import views
+
+    factories.make_demand(cast.tower_a, cast.category)
+    client = _token_client(cast.district_staff)
+    params = {"district": "pudong", "only": "figures"}
+    full = client.get(API, params, HTTP_ACCEPT_LANGUAGE=language)
+
+    def refuse(request):  # type: ignore[no-untyped-def]
+        raise AssertionError("the view ran")
+
+    monkeypatch.setattr(views, "_warm_answer", refuse)
+    with django_assert_num_queries(0):
+        early = client.get(API, params, HTTP_ACCEPT_LANGUAGE=language)
+    assert early.content == full.content
+    assert early.headers["Content-Language"] == language
+    ignored = {"Content-Length", "Content-Security-Policy", "Content-Security-Policy-Report-Only"}
+    assert {k: v for k, v in early.headers.items() if k not in ignored} == {
+        k: v for k, v in full.headers.items() if k not in ignored
+    }
+    # With a session cookie DRF reads the session's user first: the stack answers.
+    client.cookies["sessionid"] = "x"
+    with pytest.raises(AssertionError, match="the view ran"):
+        client.get(API, params, HTTP_ACCEPT_LANGUAGE=language)
