@@ -48,10 +48,11 @@ def _replace(keys: list[str]) -> None:
 
 
 def buildings_changed(building_ids: Iterable[int]) -> None:
-    """The rollups of these buildings moved: their chunks are summed again, now and after commit."""
+    """The rollups of these buildings moved: after commit, their chunks are summed again (as the
+    figures' generation moves: a reader before the commit sees the figures before it). One cache
+    call per change, which a submission pays."""
     keys = [_token_key(pk) for pk in building_ids]
     if keys:
-        _replace(keys)
         transaction.on_commit(lambda: _replace(keys))
 
 

@@ -168,7 +168,7 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     cast: factories.Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
     """The throttle (read, write); after commit the screens' stamp, early-path entry and generation,
-    the statistics generation, and one Celery message per outbox row."""
+    the statistics generation and the building's rollup token, and one Celery message per outbox row."""
     if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         pytest.skip("the cache is not Redis here")
     import redis.connection
@@ -192,10 +192,11 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     assert response.status_code == 201
     outbox_rows = Notification.objects.filter(demand_id=response.json()["id"]).count()
     assert outbox_rows == 1
-    # throttle GET + SET; after commit the screens' DEL + GET + INCR, the statistics' INCR, and one
-    # Celery message per outbox row (none when tasks run eagerly).
+    # throttle GET + SET; after commit the screens' DEL + GET + INCR, the statistics' INCR and the
+    # building's token of the cached rollup sums (stats/partials.py, one MSET), and one Celery message
+    # per outbox row (none when tasks run eagerly).
     celery = 0 if settings.CELERY_TASK_ALWAYS_EAGER else outbox_rows
-    assert len(sent) == 6 + celery, [bytes(c[0] if isinstance(c, list) else c)[:80] for c in sent]
+    assert len(sent) == 7 + celery, [bytes(c[0] if isinstance(c, list) else c)[:80] for c in sent]
 
 
 def test_the_council_audience_is_who_the_serving_rule_names(cast: factories.Cast) -> None:
