@@ -10,9 +10,10 @@ starts gunicorn on 127.0.0.1 with bench.wsgi and measures, in the same run: a ba
 district's headline figures (`only=figures`: received, resolved by outcome, in progress, waiting,
 overdue, from the maintained tallies and the partial index demand_open_due); the same district with
 every figure (percentiles, monthly, categories, ranking, departments); one building; the district
-again as the first reader after a change sees it (the generation moved before each request, so nothing
-cached answers); the screen feed (200) and the screen feed answering 304. Ratio: requests per second
-÷ the bare view's.
+again as the first reader after a demand's status changed sees it (the figures' generation moved
+before each request, so no figure is cached; the projects' section, which a status change does not
+move, and the reader's reach are), and after a project changed (the projects' section computed too);
+the screen feed (200) and the screen feed answering 304. Ratio: requests per second ÷ the bare view's.
 Only loopback traffic; stops by itself.
 """
 
@@ -117,6 +118,13 @@ def main() -> int:
             ("stats API, one building", f"/api/v1/stats/?building={building}", auth, 200),
             # Every request moves the statistics generation first (bench/urls.py): nothing cached serves it.
             ("district, all, 1st request after a change", f"/bench/stats-after-change/?district={district}", auth, 200),
+            # …after a project moved: the projects' section too (a status change leaves it cached).
+            (
+                "district, all, 1st after a project change",
+                f"/bench/stats-after-project-change/?district={district}",
+                auth,
+                200,
+            ),
             ("screen feed (200)", f"/api/v1/screen/{building}/", {}, 200),
             ("screen feed (304, If-None-Match)", f"/api/v1/screen/{building}/", {"If-None-Match": etag}, 304),
         ]

@@ -31,12 +31,15 @@ Then = Callable[[Any], None]
 # --- several calls in one -------------------------------------------------------------------------
 
 
-def invalidate(target: Any, delete: list[str], incr: list[str], read: list[str]) -> tuple[list[int | None], list[Any]]:
-    """Deletes `delete`, moves each existing counter of `incr` by one (None for a missing one) and
-    reads `read`: in one round trip where the cache can (`target.invalidate`), else call by call."""
+def invalidate(
+    target: Any, delete: list[str], incr: list[str], read: list[str], replace: dict[str, Any] | None = None
+) -> tuple[list[int | None], list[Any]]:
+    """Sets `replace` (kept until replaced), deletes `delete`, moves each existing counter of `incr` by
+    one (None for a missing one) and reads `read`: in one round trip where the cache can
+    (`target.invalidate`), else call by call."""
     if hasattr(target, "invalidate"):
-        return target.invalidate(delete, incr, read)  # type: ignore[no-any-return]
-    return invalidate_each(target, delete, incr, read)
+        return target.invalidate(delete, incr, read, replace)  # type: ignore[no-any-return]
+    return invalidate_each(target, delete, incr, read, replace)
 
 
 def count(target: Any, key: str, timeout: int, also: str) -> tuple[int, int]:
@@ -48,10 +51,21 @@ def count(target: Any, key: str, timeout: int, also: str) -> tuple[int, int]:
 
 
 def invalidate_each(
-    target: Any, delete: list[str], incr: list[str], read: list[str], *, remember: Any = None
+    target: Any,
+    delete: list[str],
+    incr: list[str],
+    read: list[str],
+    replace: dict[str, Any] | None = None,
+    *,
+    remember: Any = None,
 ) -> tuple[list[int | None], list[Any]]:
     """`invalidate` through the plain cache API. `remember`: the resilient cache whose fallback `target`
-    is, which replays the deletes and increments on Redis when it answers again."""
+    is, which replays the deletes and increments on Redis when it answers again (a key set meanwhile is
+    deleted there)."""
+    if replace:
+        if remember is not None:
+            remember._remember_delete(list(replace), None)
+        target.set_many(replace, None)
     if delete:
         if remember is not None:
             remember._remember_delete(delete, None)
@@ -85,9 +99,11 @@ class _Batch:
         self.delete: dict[str, None] = {}
         self.incr: dict[str, None] = {}
         self.read: dict[str, list[Then]] = {}
+        self.replace: dict[str, Any] = {}
         self.done = False
 
-    def add(self, delete: Iterable[str], incr: Iterable[str], read: dict[str, Then]) -> None:
+    def add(self, delete: Iterable[str], incr: Iterable[str], read: dict[str, Then], replace: dict[str, Any]) -> None:
+        self.replace.update(replace)
         self.delete.update(dict.fromkeys(delete))
         self.incr.update(dict.fromkeys(incr))
         for key, then in read.items():
@@ -98,7 +114,7 @@ class _Batch:
             return
         self.done = True
         try:
-            moved, values = invalidate(cache, list(self.delete), list(self.incr), list(self.read))
+            moved, values = invalidate(cache, list(self.delete), list(self.incr), list(self.read), self.replace)
             for key, value in zip(self.incr, moved, strict=True):
                 if value is None:
                     cache.add(key, 1, None)
@@ -117,25 +133,36 @@ def on_commit(
     delete: Iterable[str] = (),
     incr: Iterable[str] = (),
     read: dict[str, Then] | None = None,
+    replace: dict[str, Any] | None = None,
     using: str | None = None,
 ) -> None:
-    """After the current transaction commits (at once outside one): deletes `delete`, moves each
-    counter of `incr` by one, and calls `read[key](value)` — with every other call of the transaction,
-    in one round trip."""
+    """After the current transaction commits (at once outside one): sets each key of `replace` to its
+    value (a fresh token, kept until replaced), deletes `delete`, moves each counter of `incr` by one,
+    and calls `read[key](value)` — with every other call of the transaction, in one round trip."""
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         at_once = _Batch()
-        at_once.add(delete, incr, read or {})
+        at_once.add(delete, incr, read or {}, replace or {})
         at_once.flush()
         return
-    pending: dict[str, _Batch] = _local.__dict__.setdefault("pending", {})
+    # One batch per transaction: the one being filled is reused while the same (sub)transaction is open
+    # — same savepoints —, its flush still waits for the commit (not after a rollback dropped it) and it
+    # has not run. A nested atomic block gets a batch of its own (its own round trip: correct, if less
+    # thrifty), so work done under a savepoint is applied exactly when Django applies that savepoint's
+    # on-commit callbacks.
+    current: dict[str, tuple[tuple[Any, ...], _Batch]] = _local.__dict__.setdefault("current", {})
     alias = using or DEFAULT_DB_ALIAS
-    batch = pending.get(alias)
-    if batch is None or batch.done:
-        batch = pending[alias] = _Batch()
-    batch.add(delete, incr, read or {})
-    # Every call registers the flush: the first to run applies all that was added by then, the others
-    # find it done. (A savepoint that rolls back drops its registrations, not its keys: they are applied
-    # with the transaction's other invalidations, or the next transaction's — a needless miss, never a
-    # stale answer.)
-    transaction.on_commit(batch.flush, using=using)
+    where = tuple(connection.savepoint_ids)
+    found = current.get(alias)
+    if (
+        found is not None
+        and found[0] == where
+        and not found[1].done
+        and any(func == found[1].flush for _sids, func, _robust in connection.run_on_commit)
+    ):
+        batch = found[1]
+    else:
+        batch = _Batch()
+        current[alias] = (where, batch)
+        transaction.on_commit(batch.flush, using=using)
+    batch.add(delete, incr, read or {}, replace or {})

@@ -267,13 +267,19 @@ class ResilientRedisCache(RedisCache):
 
     # --- several calls in one round trip (#15) -------------------------------------------------
 
-    def invalidate(self, delete: list[str], incr: list[str], read: list[str]) -> tuple[list[int | None], list[Any]]:
-        """Deletes `delete`, moves each existing counter of `incr` by one (None for a missing one, as
-        `incr()`'s ValueError) and reads `read`: one pipelined round trip on Redis."""
+    def invalidate(
+        self, delete: list[str], incr: list[str], read: list[str], replace: dict[str, Any] | None = None
+    ) -> tuple[list[int | None], list[Any]]:
+        """Sets `replace` (no expiry), deletes `delete`, moves each existing counter of `incr` by one
+        (None for a missing one, as `incr()`'s ValueError) and reads `read`: one pipelined round trip."""
+        replace = replace or {}
 
         def primary() -> tuple[list[int | None], list[Any]]:
             client = self._cache.get_client(write=True)
+            serializer = self._cache._serializer  # type: ignore[attr-defined]
             pipe = client.pipeline(transaction=False)
+            for key, value in replace.items():
+                pipe.set(self.make_and_validate_key(key), serializer.dumps(value))
             raw_delete = [self.make_and_validate_key(k) for k in delete]
             if raw_delete:
                 pipe.delete(*raw_delete)
@@ -281,13 +287,12 @@ class ResilientRedisCache(RedisCache):
                 pipe.eval(_INCR_EXISTING, 1, self.make_and_validate_key(key), 1)
             for key in read:
                 pipe.get(self.make_and_validate_key(key))
-            results = pipe.execute()[1 if raw_delete else 0 :]
+            results = pipe.execute()[len(replace) + (1 if raw_delete else 0) :]
             moved = [None if value is None else int(value) for value in results[: len(incr)]]
-            serializer = self._cache._serializer  # type: ignore[attr-defined]
             return moved, [None if value is None else serializer.loads(value) for value in results[len(incr) :]]
 
         def fallback() -> tuple[list[int | None], list[Any]]:
-            return cache_ops.invalidate_each(self.fallback, delete, incr, read, remember=self)
+            return cache_ops.invalidate_each(self.fallback, delete, incr, read, replace, remember=self)
 
         return self._call(primary, fallback)
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # Django 4.2) and CSRF tokens are masked afresh on every response, so a secret never compresses the
     # same way twice.
     "django.middleware.gzip.GZipMiddleware",
+    # A dashboard's warm statistics (API token, no session): the reader's kept answer, one cache read (#15).
+    "requests_tracker.stats.early.stats_early",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

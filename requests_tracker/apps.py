@@ -38,3 +38,5 @@ class RequestsTrackerConfig(AppConfig):
         panels.on_touch("screens", screen.panels_touched)
         # A feature's figures on the statistics page moved (projects by status): the cached pages move on.
         figures.on_area_figures_changed("stats-page", stats.page_cache_on_area_figures)
+        # The statistics keep each reader's reach: writes to users, tokens, staff, seats and places move it.
+        stats.generations.connect()

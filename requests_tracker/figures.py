@@ -117,10 +117,22 @@ def definitions(keys: Iterable[str]) -> dict[str, _StrPromise]:
 AreaFigures = Callable[[Any], dict[str, Any]]
 
 _area_figures: dict[str, AreaFigures] = {}
+#: For each provider, the `DemandChange.fields` that can move its figures (None: any demand change).
+_area_fields: dict[str, frozenset[str] | None] = {}
 
 
-def register_area_figures(name: str, provider: AreaFigures) -> None:
+def register_area_figures(name: str, provider: AreaFigures, *, demand_fields: frozenset[str] | None = None) -> None:
+    """`demand_fields`: the kinds of demand change (`DemandChange.fields`: "building", "link",
+    "deleted", …) the provider's figures read; a change of none of them (a status change) leaves them
+    cached. None: every demand change may move them."""
     _area_figures[name] = provider
+    _area_fields[name] = demand_fields
+
+
+def area_figures_moved_by(fields: frozenset[str]) -> bool:
+    """Whether a demand change of `fields` may move some feature's figures (a change that names no
+    field: yes)."""
+    return not fields or any(wanted is None or wanted & fields for wanted in _area_fields.values())
 
 
 _area_listeners: dict[str, Callable[[], None]] = {}

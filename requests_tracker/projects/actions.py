@@ -82,6 +82,12 @@ def _project_moved(project: Project) -> None:
     transaction.on_commit(touch)
 
 
+def project_changed_in_admin(*, project: Project) -> None:
+    """The admin saved the project's own fields (status, places) or is about to delete it: after
+    commit, the screens of the buildings it serves and the statistics' project figures move on."""
+    _project_moved(project)
+
+
 def _progress(value: object) -> int:
     try:
         progress = int(value)  # type: ignore[call-overload]

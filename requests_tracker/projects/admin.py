@@ -225,6 +225,17 @@ class ProjectAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
         actions.project_recount_progress(project=project)
+        # Its status, its buildings or sub-district may have changed here: the screens and figures move on.
+        actions.project_changed_in_admin(project=project)
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        actions.project_changed_in_admin(project=obj)  # the buildings it served, read before they go
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            actions.project_changed_in_admin(project=project)
+        super().delete_queryset(request, queryset)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         project: Project = form.instance

@@ -26,6 +26,10 @@ class ProjectsConfig(AppConfig):
 
         from . import selectors
 
-        figures.register_area_figures("projects", selectors.stats_section)
+        # They read the projects, their links and the demands' buildings (and submission times), never a
+        # demand's status: moved by a move, a link or unlink, a deletion (and by `_project_moved`).
+        figures.register_area_figures(
+            "projects", selectors.stats_section, demand_fields=frozenset({"building", "link", "deleted"})
+        )
         # A box on a demand's tracking and public pages: the projects it is part of.
         panels.register_demand_section("projects", project_panels.demand_section)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building
 
-from ..models import Demand
 from ..selectors import public_demands
 from .models import Project, ProjectDemand, ProjectResource, ProjectUpdate
 
@@ -145,7 +144,8 @@ def project_figures(buildings: QuerySet[Building]) -> dict[str, object]:
     by_status = {s: 0 for s in Project.Status.values}
     for status, n in Project.objects.filter(pk__in=serving_area).values_list("status").annotate(n=Count("id")):
         by_status[status] = n
-    answered = Demand.objects.filter(building__in=building_ids, project_links__isnull=False).distinct().count()
+    # Distinct demand ids of the links (not DISTINCT over every column of the demands).
+    answered = ProjectDemand.objects.filter(demand__building__in=building_ids).values("demand_id").distinct().count()
     spans = []
     rows = (
         ProjectDemand.objects.filter(demand__building__in=building_ids, project__status=Project.Status.DONE)

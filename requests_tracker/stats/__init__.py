@@ -2,6 +2,7 @@
 maintained tallies and rollups they read. Depends on the core only; the core reaches the tallies through the
 after-change path (`tallies.on_change`, registered in apps.py)."""
 
+from . import generations
 from .cached import figures_for
 from .cached import on_area_figures_changed as page_cache_on_area_figures
 from .cached import on_change as page_cache_on_change
@@ -20,6 +21,7 @@ __all__ = [
     "durations",
     "figure_export",
     "figures_for",
+    "generations",
     "headline",
     "headline_for",
     "headline_from_tallies",

@@ -13,23 +13,29 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from buildings import cache_ops
+from buildings.models import Building
 
+from .. import figures
 from ..access import StatsReach
 from ..changes import DemandChange
 from ..selectors import ActorScope
+from . import generations
 from .filters import StatsFilterForm
-from .served import compute_for
+from .served import compute_for, compute_for_buildings
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +53,39 @@ def _bump() -> None:
         log.warning("stats: cannot move the cache generation", exc_info=True)
 
 
+def figures_moved() -> None:
+    """After commit, every cached statistics page is out of date (a change of the places: names, moves)."""
+    transaction.on_commit(_bump)
+
+
 def on_change(change: DemandChange) -> None:
-    """After-change subscriber: after commit, every cached statistics page is out of date."""
+    """After-change subscriber: after commit, every cached statistics page is out of date; the feature
+    sections (projects) too when the change is one a feature reads (a move, a link, a deletion), not
+    when a demand only changed status."""
     if change.fields == {"contact"}:
         return  # contact details are in no figure
     cache_ops.on_commit(incr=[GEN_KEY])  # with the screens' bumps, in one round trip
+    if figures.area_figures_moved_by(change.fields):
+        generations.area_moved()
 
 
 def on_area_figures_changed() -> None:
     """`figures.area_figures_changed` listener: a feature's figures moved (a project created, paused,
-    done): after commit, every cached statistics page is out of date, its feature sections included."""
+    done): after commit, every cached statistics page is out of date, its feature sections included.
+
+    Whatever moves the sections' generation also moves the figures' (here, `on_change`, the places in
+    `generations`): a whole answer, which holds both, is kept under the figures' generation alone."""
     transaction.on_commit(_bump)
+    generations.area_moved()
 
 
-def _key(form: StatsFilterForm, scope: ActorScope | None, top: int) -> str:
-    data = form.cleaned_data
-    ids = form.building_ids(scope)
-    category = data.get("category_obj")
+def _ids_key(ids: set[int] | None, category: int | None, since: Any, until: Any, top: int) -> str:
     raw = "|".join(
         [
             "all" if ids is None else ",".join(map(str, sorted(ids))),
-            str(category.pk if category else ""),
-            str(data.get("since") or ""),
-            str(data.get("until") or ""),
+            str(category or ""),
+            str(since or ""),
+            str(until or ""),
             get_language() or "",
             str(top),
         ]
@@ -77,22 +93,29 @@ def _key(form: StatsFilterForm, scope: ActorScope | None, top: int) -> str:
     return hashlib.blake2s(raw.encode(), digest_size=16).hexdigest()
 
 
-def _cached(kind: str, form: StatsFilterForm, scope: ActorScope | None, top: int, build: Callable[[], Any]) -> Any:
-    """`build()` for a validated form, from the cache while the generation has not moved (at most
-    MAX_AGE seconds); a cache that fails only costs the computation."""
+def _key(form: StatsFilterForm, scope: ActorScope | None, top: int) -> str:
+    data = form.cleaned_data
+    category = data.get("category_obj")
+    ids = form.building_ids(scope)
+    return _ids_key(ids, category.pk if category else None, data.get("since"), data.get("until"), top)
+
+
+def _cached(kind: str, key: str, build: Callable[[], Any], *, area: bool = False) -> Any:
+    """`build()` from the cache while its generation has not moved (at most MAX_AGE seconds): the
+    figures' generation, or the feature sections' (`area`); a cache that fails only costs the computation."""
     try:
-        gen = cache.get(GEN_KEY) or 0
-        key = f"stats:{kind}:{gen}:{_key(form, scope, top)}"
-        value = cache.get(key)
+        gen = generations.current(generations.AREA_KEY)[generations.AREA_KEY] if area else cache.get(GEN_KEY) or 0
+        full_key = f"stats:{kind}:{gen}:{key}"
+        value = cache.get(full_key)
     except Exception:
         log.warning("stats: cache read failed, computing", exc_info=True)
-        key, value = "", None
+        full_key, value = "", None
     if value is not None:
         return value
     value = build()
-    if key:
+    if full_key:
         try:
-            cache.set(key, value, MAX_AGE)
+            cache.set(full_key, value, MAX_AGE)
         except Exception:
             log.warning("stats: cannot cache the %s", kind, exc_info=True)
     return value
@@ -107,7 +130,16 @@ def figures_for(
     def build() -> dict[str, Any]:
         return compute_for(form, scope, now=now or timezone.now(), top=top)
 
-    return _cached("page", form, scope, top, build)  # type: ignore[no-any-return]
+    return _cached("page", _key(form, scope, top), build)  # type: ignore[no-any-return]
+
+
+def figures_for_buildings(ids: set[int] | None, *, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
+    """`figures_for` of a form that only chooses these buildings (the same cache entry)."""
+
+    def build() -> dict[str, Any]:
+        return compute_for_buildings(ids, now=now or timezone.now(), top=top)
+
+    return _cached("page", _ids_key(ids, None, None, None, top), build)  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
@@ -121,21 +153,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def sections_for(
-    form: StatsFilterForm, scope: ActorScope | None, build: Callable[[], list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """The feature packages' sections (`figures.area_figures`: projects) for a validated form, cached
-    beside its figures under the same generation, which demand changes and `figures.area_figures_changed` move."""
-    return _cached("sections", form, scope, 0, lambda: _plain(build()))  # type: ignore[no-any-return]
+def _buildings(ids: set[int] | None) -> QuerySet[Building]:
+    """These buildings as a queryset a provider may use as a sub-select (several times): on PostgreSQL
+    with the ids as ONE array parameter, not a few hundred (see `compute.of_buildings`)."""
+    if ids is None:
+        return Building.objects.all()
+    if connection.vendor != "postgresql":
+        return Building.objects.filter(pk__in=sorted(ids))
+    return Building.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)]))
+
+
+def sections_for(ids: set[int] | None) -> list[dict[str, Any]]:
+    """The feature packages' sections (`figures.area_figures`: projects) for these buildings (None:
+    all), cached under their own generation (`generations.AREA_KEY`): a demand's change of status
+    leaves them be."""
+
+    def build() -> list[dict[str, Any]]:
+        return _plain(figures.area_figures(_buildings(ids)))  # type: ignore[no-any-return]
+
+    return _cached("sections", _ids_key(ids, None, None, None, 0), build, area=True)  # type: ignore[no-any-return]
 
 
 # --- The API's answer as bytes (#15) ---------------------------------------------------------------
 # A warm `/api/v1/stats/` is read a thousand times for each change: its JSON is kept as bytes, keyed by
-# the reader's reach (the buildings the filters choose among those the user may read, one query:
+# the reader's reach (the buildings the filters choose among those the user may read:
 # `access.stats_reach`), the other filters, `only`, and the language, and stored with the generation it
-# was computed under. One cache round trip reads the generation and the answer together; an answer
-# of an older generation is never served. A reader whose reach changed (a staff member removed from a
-# district) has another key, so access stays as strict as the full path's.
+# was computed under and its expiry (MAX_AGE after its "as of"), so that readers with the same reach
+# share it. One cache round trip reads the generation and the answer together; an answer of an older
+# generation is never served. A reader whose reach changed (a staff member removed from a district)
+# has another key, so access stays as strict as the full path's. Each reader's own copy, with their
+# reach, is `warm.py`'s.
 
 
 def answer_key(reach: StatsReach, params: dict[str, str], only: str) -> str:
@@ -159,23 +206,33 @@ def current_generation() -> int | None:
         return None
 
 
-def read_answer(key: str) -> bytes | None:
-    """The answer's bytes, if they were computed under the current generation (one round trip)."""
+def read_answer(key: str) -> tuple[int, bytes, float] | None:
+    """The answer (the generation it is current under, its bytes, when it expires) if it was computed
+    under the current generation and is younger than MAX_AGE: one round trip."""
     try:
         found = cache.get_many([GEN_KEY, key])
     except Exception:
         log.warning("stats: cache read failed, computing", exc_info=True)
         return None
     kept = found.get(key)
-    if kept is None or kept[0] != (found.get(GEN_KEY) or 0):
+    generation = int(found.get(GEN_KEY) or 0)
+    # An entry of another shape (kept by an older release) is no answer.
+    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != generation or kept[2] <= time.time():
         return None
-    return kept[1]  # type: ignore[no-any-return]
+    return kept
 
 
-def keep_answer(key: str, generation: int | None, body: bytes) -> None:
+def expiry(data: dict[str, Any]) -> float:
+    """When an answer stops being served: MAX_AGE after its figures were computed (its "as of")."""
+    return float(data["generated_at"].timestamp()) + MAX_AGE
+
+
+def keep_answer(key: str, generation: int | None, body: bytes, expires: float) -> tuple[int, bytes, float] | None:
     if generation is None:
-        return
+        return None
+    answer = (generation, body, expires)
     try:
-        cache.set(key, (generation, body), MAX_AGE)
+        cache.set(key, answer, max(1, round(expires - time.time())))
     except Exception:
         log.warning("stats: cannot cache the answer", exc_info=True)
+    return answer

@@ -155,17 +155,23 @@ def headline(qs: QuerySet[Demand], *, now: datetime | None = None) -> dict[str, 
 
 
 def headline_from_tallies(
-    building_ids: set[int] | None, *, now: datetime | None = None, overdue: int | None = None
+    building_ids: set[int] | None,
+    *,
+    now: datetime | None = None,
+    overdue: int | None = None,
+    counts: Mapping[tuple[str, str], int] | None = None,
 ) -> dict[str, Any]:
     """The same answer as `headline` for whole buildings, from the maintained tallies (2 queries):
     a sum over a few rows per building, plus overdue from the partial index demand_open_due (unless
-    the caller counted it, `overdue`: then 1)."""
+    the caller counted it, `overdue`, or summed the tallies' (status, outcome) `counts`: one fewer each)."""
     now = now or timezone.now()
-    tallies = of_buildings(DemandTally.objects.all(), building_ids)
     demands = of_buildings(Demand.objects.all(), building_ids)
-    counts: dict[tuple[str, str], int] = {}
-    for row in tallies.values("status", "outcome").annotate(total=Sum("n")).order_by():
-        counts[(row["status"], row["outcome"])] = row["total"] or 0
+    if counts is None:
+        tallies = of_buildings(DemandTally.objects.all(), building_ids)
+        counts = {
+            (row["status"], row["outcome"]): row["total"] or 0
+            for row in tallies.values("status", "outcome").annotate(total=Sum("n")).order_by()
+        }
 
     summed = selectors.Figures(**figures.from_tallies(counts, ("received", "resolved", "in_progress", "waiting")))
     if overdue is None:

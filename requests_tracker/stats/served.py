@@ -1,6 +1,7 @@
 """Every figure of the statistics page from the maintained tallies and rollups (#15), when the filters
 choose whole buildings only (`StatsFilterForm.by_building_only`): sums over the rows kept per building
-(at 1M demands a district of 63,000 has ~30,000, mostly histogram buckets) instead of its demands.
+(at 1M demands a district of 63,000 has ~30,000, mostly histogram buckets) instead of its demands,
+kept in the cache by chunks of buildings (`partials`).
 Other filters (a category, a date range) keep the live `compute()`.
 
 The same answer as `compute()` — exactly, except the percentiles, which come from the duration
@@ -13,85 +14,78 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet
 
+from buildings.models import Building
 from services.models import Department
 
 from .. import figures
-from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandMonthTally, DemandTally
+from ..models import Category, Demand, DemandDurationBucket
 from ..selectors import ActorScope
 from ..workflow import Status
-from . import histograms
+from . import histograms, partials
 from .compute import DEFINITIONS, Durations, compute, headline_for, headline_from_tallies, of_buildings, ranking_row
 from .filters import StatsFilterForm
 from .tallies import rollups_kept
 
 
-def _sum(key: str) -> Sum:
-    """A figure summed over tally rows (`n` counted under `status`), as `figures.FIGURES` defines it."""
-    statuses = figures.FIGURES[key].statuses
-    assert statuses is not None
-    return Sum("n", filter=Q(status__in=sorted(statuses)), default=0)
-
-
-def monthly(building_ids: set[int] | None) -> list[dict[str, Any]]:
-    rows = (
-        of_buildings(DemandMonthTally.objects.all(), building_ids)
-        .values("month")
-        .annotate(received=Sum("received"), resolved=Sum("resolved"))
-        .filter(Q(received__gt=0) | Q(resolved__gt=0))
-        .order_by("month")
-    )
-    return [{"month": r["month"].strftime("%Y-%m"), "received": r["received"], "resolved": r["resolved"]} for r in rows]
-
-
-def by_category(building_ids: set[int] | None) -> list[dict[str, Any]]:
-    rows = (
-        of_buildings(DemandCategoryTally.objects.all(), building_ids)
-        .values("category__code", "category__name")
-        .annotate(received=Sum("received"), resolved=Sum("resolved"))
-        .filter(received__gt=0)
-        .order_by("-received", "category__code")
-    )
+def monthly(summed: partials.Sums) -> list[dict[str, Any]]:
     return [
-        {
-            "category": r["category__code"],
-            "name": r["category__name"],
-            "received": r["received"],
-            "resolved": r["resolved"],
-            "open": r["received"] - r["resolved"],
-        }
-        for r in rows
+        {"month": month.strftime("%Y-%m"), "received": received, "resolved": resolved}
+        for month, (received, resolved) in sorted(summed.months.items())
+        if received > 0 or resolved > 0
     ]
 
 
-def ranking(building_ids: set[int] | None, top: int) -> list[dict[str, Any]]:
-    rows = (
-        of_buildings(DemandTally.objects.all(), building_ids)
-        .values("building__slug", "building__name")
-        .annotate(received=_sum("received"), resolved=_sum("resolved"), in_progress=_sum("in_progress"))
-        .filter(received__gt=0)
-        .order_by("-received", "building__slug")[:top]
-    )
-    return [ranking_row(r) for r in rows]
+def by_category(summed: partials.Sums) -> list[dict[str, Any]]:
+    """Received and resolved per category, most received first, then by code (ordered in the
+    database, as the live figure): the categories' codes and names in one query (none without a demand)."""
+    received = [pk for pk, (n, _) in summed.categories.items() if n > 0]
+    names = Category.objects.filter(pk__in=received).order_by("code").values_list("pk", "code", "name")
+    rows = sorted(names, key=lambda row: -summed.categories[row[0]][0]) if received else []
+    return [
+        {
+            "category": code,
+            "name": name,
+            "received": summed.categories[pk][0],
+            "resolved": summed.categories[pk][1],
+            "open": summed.categories[pk][0] - summed.categories[pk][1],
+        }
+        for pk, code, name in rows
+    ]
 
 
-def durations(building_ids: set[int] | None) -> dict[str, Durations]:
-    """Median and 90th percentile from the merged histograms (within 2.5 %), in hours: one query."""
-    merged: dict[str, dict[int, int]] = {kind: {} for kind in DemandDurationBucket.Kind.values}
-    for r in (
-        of_buildings(DemandDurationBucket.objects.all(), building_ids)
-        .values("kind", "bucket")
-        .annotate(total=Sum("n"))
-        .order_by()
-    ):
-        merged[r["kind"]][r["bucket"]] = r["total"]
+def ranking(summed: partials.Sums, top: int) -> list[dict[str, Any]]:
+    """The buildings ranked by received, then slug (ordered in the database, as the live ranking):
+    the names of the buildings that may make the cut in one query (none without a demand)."""
+    per_building = summed.per_building
+    ranked = sorted(((sums[0], pk) for pk, sums in per_building.items() if sums[0] > 0), reverse=True)
+    # Every building that may make the cut: the top ones, and those tied with the last (the slug decides).
+    cut = ranked[top - 1][0] if len(ranked) >= top > 0 else 0
+    candidates = [pk for n, pk in ranked if n >= cut] if top > 0 else []
+    names = Building.objects.filter(pk__in=candidates).order_by("slug").values_list("pk", "slug", "name")
+    # Python's sort is stable: by received, then in the database's order of the slugs.
+    chosen = sorted(names, key=lambda row: -per_building[row[0]][0])[:top] if candidates else []
+    return [
+        ranking_row(
+            {"building__slug": slug, "building__name": name, **dict(zip(_RANKED, per_building[pk], strict=True))}
+        )
+        for pk, slug, name in chosen
+    ]
+
+
+_RANKED = ("received", "resolved", "in_progress")
+
+
+def durations(summed: partials.Sums) -> dict[str, Durations]:
+    """Median and 90th percentile from the merged histograms (within 2.5 %), in hours."""
 
     def hours(v: float | None) -> float | None:
         return None if v is None else round(v / 3600, 1)
 
     out = {}
-    for kind, histogram in merged.items():
+    for kind in DemandDurationBucket.Kind.values:
+        histogram = summed.durations.get(kind, {})
         median, p90 = histograms.percentiles(histogram)
         out[kind] = Durations(hours(median), hours(p90), sum(n for n in histogram.values() if n > 0))
     return out
@@ -142,27 +136,39 @@ def compute_served(
     top: int = 20,
 ) -> dict[str, Any]:
     """`compute()`'s answer for whole buildings, from the tallies and rollups (and, for the departments
-    and overdue, the open demands from the partial index demand_open_due): 7 queries."""
+    and overdue, the open demands from the partial index demand_open_due): at most 8 queries — the
+    open demands and the departments, the rollups of the buildings whose chunk the cache does not hold
+    (`partials`: 4, none when it holds them all), the ranked buildings' names, the categories'."""
     departments, overdue = open_demands(of_buildings(Demand.objects.all(), building_ids), now)
-    head = headline_from_tallies(building_ids, now=now, overdue=overdue)
-    times = durations(building_ids)
+    summed = partials.sums(building_ids, tuple(figures.FIGURES[k].statuses or frozenset() for k in _RANKED))
+    head = headline_from_tallies(building_ids, now=now, overdue=overdue, counts=summed.counts)
+    times = durations(summed)
     return {
         "figures": head["figures"],
         "by_outcome": head["by_outcome"],
         "first_response": asdict(times[DemandDurationBucket.Kind.FIRST_RESPONSE]),
         "resolution_time": asdict(times[DemandDurationBucket.Kind.RESOLUTION]),
-        "monthly": monthly(building_ids),
-        "by_category": by_category(building_ids),
-        "buildings": ranking(building_ids, top),
+        "monthly": monthly(summed),
+        "by_category": by_category(summed),
+        "buildings": ranking(summed, top),
         "departments": departments,
         "definitions": {k: str(v) for k, v in DEFINITIONS.items()},
         "generated_at": now,
     }
 
 
+def compute_for_buildings(building_ids: set[int] | None, *, now: datetime, top: int = 20) -> dict[str, Any]:
+    """Every figure of whole buildings (None: all): from the rollups on PostgreSQL, which keeps them,
+    else live (`compute`)."""
+    if rollups_kept():
+        return compute_served(building_ids, now=now, top=top)
+    demands = of_buildings(Demand.objects.all(), building_ids)
+    return compute(demands, now=now, head=headline_from_tallies(building_ids, now=now), top=top)
+
+
 def compute_for(form: StatsFilterForm, scope: ActorScope | None, *, now: datetime, top: int = 20) -> dict[str, Any]:
-    """Every figure of a validated filter form: from the rollups when it only chooses whole buildings
-    (on PostgreSQL, which keeps them), else live (`compute`)."""
-    if form.by_building_only and rollups_kept():
-        return compute_served(form.building_ids(scope), now=now, top=top)
+    """Every figure of a validated filter form: `compute_for_buildings` when it only chooses whole
+    buildings, else live (`compute`)."""
+    if form.by_building_only:
+        return compute_for_buildings(form.building_ids(scope), now=now, top=top)
     return compute(form.demands(scope), now=now, head=headline_for(form, scope, now=now), top=top)

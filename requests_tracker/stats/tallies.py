@@ -23,7 +23,7 @@ from django.db import connection
 from .. import figures
 from ..changes import DemandChange, DemandFacts
 from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandEvent, DemandMonthTally, DemandTally
-from . import histograms
+from . import histograms, partials
 
 #: The statuses the "resolved" figure counts (figures.py is where that is defined).
 _RESOLVED = figures.FIGURES["resolved"].statuses or frozenset()
@@ -153,7 +153,10 @@ def on_change(change: DemandChange) -> None:
         deltas.add(before, -1)
     if after is not None:
         deltas.add(after, +1)
-    _execute(deltas.upserts())
+    upserts = deltas.upserts()
+    _execute(upserts)
+    if upserts:
+        partials.buildings_changed(change.building_ids)  # their chunks of the cached sums
 
 
 def _execute(upserts: list[_Upsert]) -> None:
@@ -180,6 +183,10 @@ def rebuild_tallies(building_ids: list[int] | None = None) -> None:
     demands = Demand._meta.db_table
     where, params = ("", []) if building_ids is None else (" WHERE building_id = ANY(%s)", [list(building_ids)])
     models = (DemandTally, DemandMonthTally, DemandCategoryTally, DemandDurationBucket)
+    if building_ids is None:
+        partials.all_changed()
+    else:
+        partials.buildings_changed(building_ids)
     if not rollups_kept():
         _rebuild_in_python(building_ids)
         return

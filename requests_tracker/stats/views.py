@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -25,11 +24,21 @@ from rest_framework.views import APIView
 
 from buildings.api_fields import SLUG_PATTERN
 from buildings.exports import csv_response, xlsx_response
-from buildings.models import Building, District
+from buildings.models import District
 
-from .. import access, figures, selectors
-from .cached import answer_key, current_generation, figures_for, keep_answer, read_answer, sections_for
-from .compute import compute, headline_for
+from .. import access, selectors
+from . import warm
+from .cached import (
+    answer_key,
+    current_generation,
+    expiry,
+    figures_for,
+    figures_for_buildings,
+    keep_answer,
+    read_answer,
+    sections_for,
+)
+from .compute import compute, headline_for, headline_from_tallies
 from .exports import figure_export, row_export
 from .filters import StatsFilterForm, buildings_for_stats, in_calendar
 from .served import compute_for
@@ -67,14 +76,8 @@ def _districts(scope: selectors.ActorScope) -> QuerySet[District]:
 
 def _feature_figures(form: StatsFilterForm, scope: selectors.ActorScope) -> list[dict[str, Any]]:
     """The feature packages' figures (figures.register_area_figures) for the buildings the filters chose,
-    cached beside the figures (`cached.sections_for`)."""
-
-    def build() -> list[dict[str, Any]]:
-        ids = form.building_ids(scope)
-        buildings = Building.objects.all() if ids is None else Building.objects.filter(pk__in=sorted(ids))
-        return figures.area_figures(buildings)
-
-    return sections_for(form, scope, build)
+    cached under their own generation (`cached.sections_for`)."""
+    return sections_for(form.building_ids(scope))
 
 
 @require_GET
@@ -224,51 +227,75 @@ class StatsView(APIView):
             else cast(access.StatsReach | None, read)
         )
         if reach is not None:
-            keep_answer(answer_key(reach, _params(request.query_params), only), generation, body)
+            keep_answer(answer_key(reach, _params(request.query_params), only), generation, body, expiry(data))
         return _json(body)
 
 
 _UNREAD = object()
-_SLUG = re.compile(r"[-a-zA-Z0-9_]*")
-_FILTERS = ("district", "subdistrict", "building", "category", "since", "until")
 
 
 def _params(query: Any) -> dict[str, str]:
-    return {name: query.get(name, "") for name in _FILTERS}
+    return {name: query.get(name, "") for name in warm.FILTERS}
 
 
 def _slugs(query: Any) -> dict[str, str]:
     return {name: query.get(name, "") for name in ("district", "subdistrict", "building")}
 
 
-def _json(body: bytes) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/json")
-    response["Vary"] = "Accept"
-    return response
+_json = warm.json_response
 
 
 def _warm_answer(request: HttpRequest) -> HttpResponse | None:
-    """The cached bytes of this reader's answer under the current generation, or None (then DRF answers
-    and keeps it): two round trips, the reader's reach (one query) and the cache."""
-    accept = request.META.get("HTTP_ACCEPT", "*/*")
-    if accept not in ("*/*", "application/json") or "format" in request.GET:
-        return None  # the browsable API, or a negotiation DRF must do
-    query = request.GET
-    if any(len(query.getlist(name)) > 1 for name in query) or query.get("only", "") not in ("", "figures"):
+    """This reader's answer without DRF, or None (then DRF answers, and keeps it).
+
+    Warm: the reader's kept bytes, under the current generations of the figures and of the reach, in
+    one cache round trip (`warm.look`). Otherwise the reader's reach (kept, or one query), then the
+    answer another reader with the same reach left (`cached.read_answer`), else, for filters that
+    choose whole buildings, the figures of the reach's buildings computed here; other filters (a
+    category, dates) and anything unusual go to DRF."""
+    plain = warm.plain_request(request)
+    if plain is None:
         return None
-    if not all(_SLUG.fullmatch(value) for value in _slugs(query).values()):
-        return None  # the form says why (a 400)
+    params, only = plain
+    query = request.GET
     # As DRF's authentication classes, in their order: the session's user, else an API token.
     user = request.user
     if user.is_authenticated:
-        reach = access.stats_reach(user_id=user.pk, **_slugs(query))  # type: ignore[arg-type]
+        who: dict[str, Any] = {"user_id": user.pk}
+        identity = f"u:{user.pk}"
     else:
         words = request.META.get("HTTP_AUTHORIZATION", "").split()
         if len(words) != 2 or words[0] != "Token":
             return None
-        reach = access.stats_reach(token=words[1], **_slugs(query))  # type: ignore[arg-type]
+        who, identity = {"token": words[1]}, f"t:{words[1]}"
+    seen = warm.look(warm.reader_key(identity, params, only))
+    if seen is not None and (body := seen.body()) is not None:
+        return _json(body)
+    known = seen.known_reach() if seen is not None else None
+    reach = known[0] if known is not None else access.stats_reach(**who, **_slugs(query))  # type: ignore[arg-type]
     request._stats_reach = reach  # type: ignore[attr-defined]  # a miss: DRF's answer is kept under it
+    if seen is None:
+        return None  # the cache fails: DRF computes
     if reach is None:
-        return None
-    body = read_answer(answer_key(reach, _params(query), query.get("only", "")))
-    return None if body is None else _json(body)
+        warm.keep(seen, reach)
+        return None  # no such reader, or nothing in reach: DRF says why
+    key = answer_key(reach, params, only)
+    answer = read_answer(key)
+    if answer is None and not (params["category"] or params["since"] or params["until"]):
+        answer = _compute(reach, key, only, seen.figures_generation)
+    warm.keep(seen, reach, answer)
+    return None if answer is None else _json(answer[1])
+
+
+def _compute(reach: access.StatsReach, key: str, only: str, generation: int) -> tuple[int, bytes, float] | None:
+    """The answer for whole buildings (the reach's), as `StatsView.get` computes it for a form that
+    only chooses buildings, kept under `generation` (read before computing)."""
+    ids = None if reach.building_ids is None else set(reach.building_ids)
+    now = timezone.now()
+    if only:
+        data = headline_from_tallies(ids, now=now)
+    else:
+        data = {**figures_for_buildings(ids, now=now)}
+        data["sections"] = sections_for(ids)
+    body = JSONRenderer().render(data, "application/json", {})
+    return keep_answer(key, generation, body, expiry(data)) or (generation, body, expiry(data))

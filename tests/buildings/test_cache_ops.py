@@ -26,12 +26,14 @@ def test_every_invalidation_of_a_transaction_is_applied_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         cache_ops.on_commit(delete=["gone-1"], incr=["gen"], read={"path": seen.append})
         cache_ops.on_commit(delete=["gone-2"], incr=["gen", "new-gen"], read={"missing": seen.append})
+        cache_ops.on_commit(replace={"token": "fresh"})
         assert cache.get("gone-1") == "x"  # nothing before the commit
     assert cache.get("gone-1") is None and cache.get("gone-2") is None
     assert cache.get("gen") == 6  # named twice in one transaction: moved once
     assert cache.get("new-gen") == 1  # a counter nobody created yet starts at 1
     assert seen == ["/feed/", None]
-    assert len(callbacks) == 2  # both registered; the second found the work done
+    assert cache.get("token") == "fresh"
+    assert len(callbacks) == 1  # one for the transaction
     with django_capture_on_commit_callbacks(execute=True):
         cache_ops.on_commit(incr=["gen"])  # a later transaction gets a batch of its own
     assert cache.get("gen") == 7

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ from requests_tracker.models import (
     DemandMonthTally,
     DemandTally,
 )
-from requests_tracker.stats import compute, histograms, rebuild_tallies
+from requests_tracker.stats import compute, histograms, partials, rebuild_tallies
 from requests_tracker.stats.compute import headline
 from requests_tracker.stats.served import compute_served
 from requests_tracker.workflow import Action, Outcome
@@ -48,6 +49,13 @@ from tests import factories
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 REFUSED = (actions.TransitionError, ValidationError)
+
+
+def _committed() -> Any:
+    """Runs what the actions defer to their commit (the cached rollup sums' tokens), as a commit would."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 #: Hours to one decimal on both sides: each rounding moves a figure by at most 0.05 h; under a minute
 #: the histogram is exact to half a minute.
 ROUNDING_HOURS = 0.1 + 30 / 3600
@@ -115,7 +123,8 @@ class RollupMachine(RuleBasedStateMachine):
 
     @rule(where=st.integers(0, 2), what=st.integers(0, 1), hours=st.integers(0, 300))
     def submit(self, where: int, what: int, hours: int) -> None:
-        demand = factories.make_demand(self.buildings[where], self.categories[what], at=self._later(hours))
+        with _committed():
+            demand = factories.make_demand(self.buildings[where], self.categories[what], at=self._later(hours))
         self.demands.append(demand.pk)
 
     @precondition(lambda self: self.demands)
@@ -127,7 +136,7 @@ class RollupMachine(RuleBasedStateMachine):
     )
     def transition(self, data: Any, action: str, outcome: str, hours: int) -> None:
         demand = Demand.objects.get(pk=data.draw(st.sampled_from(self.demands)))
-        with contextlib.suppress(REFUSED):
+        with _committed(), contextlib.suppress(REFUSED):
             actions.demand_transition(
                 demand=demand,
                 action=action,
@@ -142,7 +151,7 @@ class RollupMachine(RuleBasedStateMachine):
     @rule(data=st.data(), hours=st.integers(0, 500))
     def merge(self, data: Any, hours: int) -> None:
         pk, into_pk = data.draw(st.lists(st.sampled_from(self.demands), min_size=2, max_size=2, unique=True))
-        with contextlib.suppress(REFUSED):
+        with _committed(), contextlib.suppress(REFUSED):
             actions.demand_merge(
                 demand=Demand.objects.get(pk=pk),
                 into=Demand.objects.get(pk=into_pk),
@@ -154,7 +163,7 @@ class RollupMachine(RuleBasedStateMachine):
     @rule(data=st.data(), where=st.integers(0, 2), what=st.integers(0, 1))
     def edit(self, data: Any, where: int, what: int) -> None:
         demand = Demand.objects.get(pk=data.draw(st.sampled_from(self.demands)))
-        with contextlib.suppress(REFUSED):
+        with _committed(), contextlib.suppress(REFUSED):
             actions.demand_edit(
                 demand=demand,
                 actor=self.cast.superuser,
@@ -179,7 +188,13 @@ class RollupMachine(RuleBasedStateMachine):
         assert _rows() == maintained
 
 
-def test_served_figures_equal_the_live_ones_after_random_histories(cast: factories.Cast) -> None:
+@pytest.mark.parametrize("chunk", [partials.CHUNK, 1])
+def test_served_figures_equal_the_live_ones_after_random_histories(
+    cast: factories.Cast, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also with a chunk per building (`partials.CHUNK` = 1): the district's and everything's sums
+    merge the chunks each building's own figures left in the cache."""
+    monkeypatch.setattr(partials, "CHUNK", chunk)
     RollupMachine.cast = cast
     run_state_machine_as_test(
         RollupMachine,
@@ -214,17 +229,20 @@ def test_percentiles_from_histograms_stay_within_the_stated_tolerance() -> None:
 
 
 def test_served_cold_path_is_a_fixed_number_of_queries(cast: factories.Cast, django_assert_num_queries: Any) -> None:
-    """Tallies; open demands by department (overdue from the same rows) and the departments' names;
-    the histograms; monthly; categories; the ranking: 7, whatever the number of demands."""
+    """Open demands by department (overdue from the same rows) and the departments' names; the
+    buildings' tallies, histograms, months and categories (`partials`, none of them cached); the
+    ranked buildings' and the categories' names (none to name: no query): 8 at most, whatever the
+    number of demands."""
     ids = {cast.tower_a.pk, cast.tower_b.pk}
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         compute_served(ids, now=timezone.now())
-    for i in range(5):
-        d = factories.make_demand(cast.tower_a if i % 2 else cast.tower_b, cast.category)
-        actions.demand_transition(
-            demand=d, action=Action.ASSIGN, actor=cast.superuser, assignee=actions.Assignee(department=cast.fire)
-        )
-    with django_assert_num_queries(7):
+    with _committed():  # the changes move the buildings' tokens: their chunk is summed again
+        for i in range(5):
+            d = factories.make_demand(cast.tower_a if i % 2 else cast.tower_b, cast.category)
+            actions.demand_transition(
+                demand=d, action=Action.ASSIGN, actor=cast.superuser, assignee=actions.Assignee(department=cast.fire)
+            )
+    with django_assert_num_queries(8):
         data = compute_served(ids, now=timezone.now())
     assert data["figures"]["received"] == 5
     assert data["departments"][0]["open"] == 5
@@ -284,3 +302,32 @@ def test_concurrent_changes_in_the_same_buildings_neither_deadlock_nor_drift(
     maintained = _rows()
     rebuild_tallies()
     assert _rows() == maintained
+
+
+def test_a_change_sums_again_the_chunk_of_its_building_only(
+    cast: factories.Cast, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    """Chunks of one building: after a change in Shanghai Tower, the district's figures read its
+    rollups again (one building in the queries' arrays) and Jin Mao's from the cache, and equal the
+    live ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(partials, "CHUNK", 1)
+    demand = factories.make_demand(cast.tower_a, cast.category)
+    factories.make_demand(cast.tower_b, cast.category)
+    district = {cast.tower_a.pk, cast.tower_b.pk}
+    now = timezone.now()
+    assert_served_equals_live(district, now)
+    # Both chunks cached: the open demands, the departments, the names of the ranked buildings and of
+    # the categories.
+    with django_assert_num_queries(4):
+        compute_served(district, now=now)
+    with _committed():
+        actions.demand_transition(
+            demand=demand, action=Action.ASSIGN, actor=cast.superuser, assignee=actions.Assignee(department=cast.fire)
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert_served_equals_live(district, timezone.now())
+    rollups = [q["sql"] for q in queries.captured_queries if "unnest(" in q["sql"]]
+    assert len(rollups) == 4 and all(f"'{{{cast.tower_a.pk}}}'" in sql for sql in rollups), rollups

@@ -168,8 +168,9 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     cast: factories.Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
     """One round trip for the throttle (its counter, pipelined); one after commit for every invalidation
-    of the transaction (the screens' stamp, early-path entry and generation, the statistics generation:
-    buildings.cache_ops.on_commit); one Celery message per outbox row. It was six, plus the messages."""
+    of the transaction (the screens' stamp, early-path entry and generation, the statistics generation,
+    the building's token of the cached rollup sums: buildings.cache_ops.on_commit); one Celery message
+    per outbox row. It was seven, plus the messages."""
     if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         pytest.skip("the cache is not Redis here")
     import redis.connection
@@ -193,9 +194,9 @@ def test_a_submission_makes_a_fixed_number_of_redis_calls(
     assert response.status_code == 201
     outbox_rows = Notification.objects.filter(demand_id=response.json()["id"]).count()
     assert outbox_rows == 1
-    # the throttle's pipeline; after commit one pipeline of DEL, EVAL (the generations) and GET (the early
-    # path's URL, none here: no screen polled this building); one Celery message per outbox row (none
-    # when tasks run eagerly).
+    # the throttle's pipeline; after commit one pipeline of SET (the rollups' token), DEL, EVAL (the
+    # generations) and GET (the early path's URL, none here: no screen polled this building); one Celery
+    # message per outbox row (none when tasks run eagerly).
     celery = 0 if settings.CELERY_TASK_ALWAYS_EAGER else outbox_rows
     assert len(sent) == 2 + celery, [bytes(c[0] if isinstance(c, list) else c)[:80] for c in sent]
 
