@@ -80,3 +80,28 @@ def test_documents_indexed_before_the_pairs_get_them_from_the_migration(world: A
         cursor.execute(migration.FILL)
     assert _pairs() == indexed
     assert {h.id for h in engine.search("外买柜", engine.Filters(kind="demand"))[1]} == {case.pk, long.pk}
+
+
+def test_the_rows_keep_the_tsvector_and_leave_the_rest_to_toast(world: Any) -> None:
+    """The candidates' scan reads whole rows to test `vector` (migration 0004's layout): the tsvector
+    stays in the row, the pairs, segmented body and text go out of it once a row passes 1 KB."""
+    _postgres()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'search_searchdocument'::regclass"
+            " AND attname IN ('vector', 'title_pairs', 'body_words', 'text')"
+        )
+        storage = dict(cursor.fetchall())
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchdocument'")
+        options = cursor.fetchone()[0]
+    assert storage == {"vector": "m", "title_pairs": "e", "body_words": "e", "text": "e"}
+    assert "toast_tuple_target=1024" in options
+    long_body = "外卖柜" * 400
+    doc = _resolved(world, "外卖柜装在哪里", long_body)
+    with connection.cursor() as cursor:  # a long case: its body went to the TOAST table
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'search_searchdocument'")
+        toast = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")  # noqa: S608 (a relation's own name)
+        assert cursor.fetchone()[0] >= 1
+    assert doc.pk
+    assert engine.search("外卖柜")[1][0].title == "外卖柜装在哪里"
