@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -89,6 +90,20 @@ def count_each(target: Any, key: str, timeout: int, also: str) -> tuple[int, int
         target.add(key, 1, timeout)
         current = 1
     return int(current), int(target.get(also) or 0)
+
+
+def replace_now(keys: Iterable[str]) -> None:
+    """Gives `keys` fresh random tokens at once (kept until replaced). A token, not an increment: a
+    generation the cache evicted can never come back as an old value. A cache that fails is logged."""
+    try:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+    except Exception:  # what these keys guard expires by itself; until then a failing cache serves none
+        log.warning("cache: cannot replace the tokens %s", list(keys), exc_info=True)
+
+
+def fresh_tokens(keys: Iterable[str]) -> dict[str, str]:
+    """A fresh random token for each key, for `on_commit(replace=...)`."""
+    return {key: uuid.uuid4().hex for key in keys}
 
 
 # --- after commit, once per transaction -----------------------------------------------------------

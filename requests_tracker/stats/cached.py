@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -44,18 +44,9 @@ GEN_KEY = "stats:gen"
 MAX_AGE = 300
 
 
-def _bump() -> None:
-    try:
-        cache.incr(GEN_KEY)
-    except ValueError:
-        cache.add(GEN_KEY, 1, None)
-    except Exception:  # a cache that fails: the figures are recomputed once it answers again
-        log.warning("stats: cannot move the cache generation", exc_info=True)
-
-
 def figures_moved() -> None:
     """After commit, every cached statistics page is out of date (a change of the places: names, moves)."""
-    transaction.on_commit(_bump)
+    cache_ops.on_commit(incr=[GEN_KEY])
 
 
 def on_change(change: DemandChange) -> None:
@@ -75,7 +66,7 @@ def on_area_figures_changed() -> None:
 
     Whatever moves the sections' generation also moves the figures' (here, `on_change`, the places in
     `generations`): a whole answer, which holds both, is kept under the figures' generation alone."""
-    transaction.on_commit(_bump)
+    cache_ops.on_commit(incr=[GEN_KEY])
     generations.area_moved()
 
 

@@ -19,25 +19,15 @@ views all write these rows, and a cache that missed one of them would let a revo
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 
-log = logging.getLogger(__name__)
+from buildings import cache_ops
 
 REACH_KEY = "stats:reach-gen"
 AREA_KEY = "stats:area-gen"
-
-
-def _replace(key: str) -> None:
-    # A fresh token, not an increment: a generation the cache evicted can never come back as an old value.
-    try:
-        cache.set(key, uuid.uuid4().hex, None)
-    except Exception:  # a cache that fails serves nothing kept under it; entries expire with their TTL
-        log.warning("stats: cannot move the generation %s", key, exc_info=True)
 
 
 def current(*keys: str) -> dict[str, str]:
@@ -53,13 +43,13 @@ def current(*keys: str) -> dict[str, str]:
 
 def reach_moved() -> None:
     """Every cached reach is out of date: now, and again after commit."""
-    _replace(REACH_KEY)
-    transaction.on_commit(lambda: _replace(REACH_KEY))
+    cache_ops.replace_now([REACH_KEY])
+    cache_ops.on_commit(replace=cache_ops.fresh_tokens([REACH_KEY]))
 
 
 def area_moved() -> None:
     """Every cached feature section is out of date, after commit."""
-    transaction.on_commit(lambda: _replace(AREA_KEY))
+    cache_ops.on_commit(replace=cache_ops.fresh_tokens([AREA_KEY]))
 
 
 def _people_changed(sender: Any, instance: Any = None, update_fields: Any = None, **kwargs: Any) -> None:

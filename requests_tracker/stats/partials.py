@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 
 from buildings import cache_ops
 
@@ -41,27 +41,19 @@ def _token_key(building_id: int) -> str:
     return f"stats:rollups:b:{building_id}"
 
 
-def _replace(keys: list[str]) -> None:
-    # Fresh tokens, not increments: a token the cache evicted can never come back as an old value.
-    try:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
-    except Exception:  # chunks expire with their TTL; until then a failing cache serves none
-        log.warning("stats: cannot replace the rollups' tokens", exc_info=True)
-
-
 def buildings_changed(building_ids: Iterable[int]) -> None:
     """The rollups of these buildings moved: after commit, their chunks are summed again (as the
     figures' generation moves: a reader before the commit sees the figures before it), with the
     transaction's other after-commit invalidations (`cache_ops.on_commit`: no round trip of its own)."""
-    fresh = {_token_key(pk): uuid.uuid4().hex for pk in building_ids}
+    fresh = cache_ops.fresh_tokens(_token_key(pk) for pk in building_ids)
     if fresh:
         cache_ops.on_commit(replace=fresh)
 
 
 def all_changed() -> None:
     """Every rollup was recounted: every chunk is summed again, now and after commit."""
-    _replace([EPOCH_KEY])
-    transaction.on_commit(lambda: _replace([EPOCH_KEY]))
+    cache_ops.replace_now([EPOCH_KEY])
+    cache_ops.on_commit(replace=cache_ops.fresh_tokens([EPOCH_KEY]))
 
 
 @dataclass
