@@ -136,6 +136,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+# The submission's hand-written statements are prepared once per connection (buildings/sql.py). Set
+# DATABASE_PREPARED_STATEMENTS=0 behind PgBouncer in transaction mode older than 1.21.
+PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The statistics' covering index and the rollups' unique constraints INCLUDE columns; SQLite builds
     # the index without them and skips the constraints. Neither matters here: SQLite keeps no rollups

@@ -20,6 +20,7 @@ from buildings.access import active_seats as active_seats
 from buildings.access import actor_scope as actor_scope
 from buildings.access import serving_members as serving_members
 from buildings.models import Building, CouncilMember
+from buildings.sql import prepared_cursor
 from services.models import Department
 
 from . import figures
@@ -202,7 +203,7 @@ def submission_targets(building_slug: str, category_code: str) -> tuple[Building
     one is missing by asking for each on its own (only an invalid submission pays for that).
     """
     sql, b_names, c_names, converters = _targets_query(connection.alias)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [building_slug, category_code])
         row = cursor.fetchone()
     if row is None:

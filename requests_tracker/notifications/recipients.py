@@ -19,6 +19,7 @@ from datetime import date
 from django.db import connection
 
 from buildings.models import Council, CouncilMember, User
+from buildings.sql import prepared_cursor
 
 from ..models import Channel, ChannelOptOut, WebhookEndpoint
 
@@ -50,7 +51,7 @@ def council_audience(building_id: int, roles: Iterable[str], today: date) -> tup
     roles = tuple(roles)
     if not roles:
         return [], False
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_sql(len(roles)), [Channel.EMAIL, *roles, today, today, building_id])
         rows = cursor.fetchall()
     users: dict[int, User] = {}

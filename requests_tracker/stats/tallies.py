@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
+from buildings.sql import prepared_cursor
+
 from .. import figures
 from ..changes import DemandChange, DemandFacts
 from ..models import Demand, DemandCategoryTally, DemandDurationBucket, DemandEvent, DemandMonthTally, DemandTally
@@ -162,7 +164,7 @@ def on_change(change: DemandChange) -> None:
 def _execute(upserts: list[_Upsert]) -> None:
     if not upserts:
         return
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         if not rollups_kept():  # the tallies alone
             for upsert in upserts:
                 cursor.execute(upsert.sql(), upsert.params)
