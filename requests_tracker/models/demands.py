@@ -70,7 +70,10 @@ class Demand(models.Model):
         QUESTION = "question", _("question")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEMAND)
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building"))
+    # No index of its own: the building is the first column of four indexes below (#15, migration 0016).
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="demands", verbose_name=_("building"), db_index=False
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="demands", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=4000, blank=True)
@@ -114,9 +117,9 @@ class Demand(models.Model):
         _("supports"), default=0, help_text=_("How many people said “me too” (附议).")
     )
 
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
-    )
+    # Indexed by `demand_status` (Meta): a plain B-tree, without the `varchar_pattern_ops` copy that
+    # db_index=True adds for LIKE, which nothing asks of a status (#15, migration 0016).
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Bumped by every transition (compare-and-set).")
     )
@@ -148,6 +151,8 @@ class Demand(models.Model):
     )
     resolution_note = models.TextField(_("public resolution note"), blank=True)
 
+    # Unique, looked up by equality only: migration 0016 drops the LIKE copy of the index (`_like`) that
+    # Django adds beside every unique or indexed CharField on PostgreSQL; so for `submission_key`.
     token = models.CharField(
         _("tracking token"), max_length=32, unique=True, default=new_tracking_token, editable=False
     )
@@ -168,6 +173,7 @@ class Demand(models.Model):
         verbose_name_plural = _("demands")
         ordering = ["-submitted_at", "-id"]
         indexes = [
+            models.Index(fields=["status"], name="demand_status"),
             models.Index(fields=["building", "status"], name="demand_building_status"),
             models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
             # Every column the statistics read, so the district figures are index-only scans over the
