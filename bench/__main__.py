@@ -113,13 +113,35 @@ def targets() -> dict[str, Any]:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get_or_create(user=staff)[0].key
-    return {"building": building.slug, "category": category.code, "session": session, "token": token}
+    # A demo building whose council has a serving captain with an e-mail: a submission there composes
+    # and enqueues the captain's message in the request, as most real ones do.
+    from buildings.models import CouncilMember
+
+    captain = (
+        CouncilMember.objects.filter(role=CouncilMember.Role.CAPTAIN, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("council__building")
+        .order_by("council__building__slug")
+        .first()
+    )
+    captained = captain.council.building.slug if captain else building.slug
+    return {
+        "building": building.slug,
+        "captained": captained,
+        "category": category.code,
+        "session": session,
+        "token": token,
+    }
 
 
 def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | None]]:
     """(name, path, headers, POST body) — the screen's ETag is filled in once the server answers."""
     submit = json.dumps(
         {"building": t["building"], "category": t["category"], "title": "压测提交", "description": "bench"},
+        ensure_ascii=False,
+    )
+    captained = json.dumps(
+        {"building": t["captained"], "category": t["category"], "title": "压测提交", "description": "bench"},
         ensure_ascii=False,
     )
     plain = json.dumps({"category": t["category"], "title": "压测", "body": "bench"}, ensure_ascii=False)
@@ -139,6 +161,8 @@ def endpoints(t: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str | N
             None,
         ),
         ("submit (POST /api/v1/demands/)", "/api/v1/demands/", {}, submit),
+        # The same where the council has a serving captain: one e-mail composed and enqueued per submission.
+        ("submit, building with a captain", "/api/v1/demands/", {}, captained),
         # The issue's yardstick for the row above: DRF creating one plain row (bench.urls).
         ("  reference: plain DRF create", "/bench/plain-create/", {}, plain),
         ("building board /b/<slug>/", f"/b/{t['building']}/", {}, None),
