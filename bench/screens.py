@@ -53,6 +53,13 @@ def _cpu(pids: list[int]) -> float:
     return total / ticks
 
 
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _pids(pattern: str) -> list[int]:
     found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
     return [int(pid) for pid in found]
@@ -227,6 +234,7 @@ def main() -> int:
         postgres, redis = _pids("postgres:.*" + env["DATABASE_URL"].rsplit("/", 1)[1]), _pids("redis-server")
         result = asyncio.run(_simulate(args, slugs, category, lambda: _sample(workers, postgres, redis)))
         before, after = result["cpu"]
+        rss = [_rss_mb(pid) for pid in workers]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -256,6 +264,9 @@ def main() -> int:
         f"Redis {cores[2]:.2f}   this client {cores[3]:.2f}"
     )
     print(f"per answered poll   {cores[0] * wall / max(answered, 1) * 1000:.2f} ms of a worker's CPU")
+    # A long poll or an event stream holds its worker (sync) or a thread (gthread) for as long as the screen
+    # is connected: with sync workers that is one worker of this size per screen.
+    print(f"worker memory       {statistics.mean(rss):.0f} MB resident each (of {args.workers})")
     return 0
 
 
