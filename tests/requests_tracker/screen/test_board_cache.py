@@ -44,9 +44,7 @@ def test_second_anonymous_view_is_one_query_and_the_same_page(
     assert "外卖送不上楼" in again.content.decode()
 
 
-def test_a_building_deactivated_is_a_404_at_once(
-    cast: factories.Cast, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_a_building_deactivated_is_a_404_at_once(cast: factories.Cast, django_capture_on_commit_callbacks: Any) -> None:
     url = _url(cast)
     _warm(Client(), url)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():  # as the admin saves
