@@ -161,6 +161,24 @@ def settle(port: int, tries: int = 12) -> None:
         previous = rps
 
 
+def paired(port: int, path: str, *, seconds: float, headers: dict[str, str], body: str | None) -> dict[str, float]:
+    """The endpoint and the bare view in turns of a second each: on shared cores the load moves within a
+    run, and a ratio of two rows measured apart swung with it. The row's bare figure is its own turns'."""
+    turns = [
+        (wrk(port, "/bench/bare/", seconds=1), wrk(port, path, seconds=1, headers=headers, body=body))
+        for _ in range(max(1, round(seconds)))
+    ]
+    mine = [t[1] for t in turns]
+    return {
+        "rps": sum(t["rps"] for t in mine) / len(mine),
+        "bare_rps": sum(t[0]["rps"] for t in turns) / len(turns),
+        "p50_ms": sorted(t["p50_ms"] for t in mine)[len(mine) // 2],
+        "p99_ms": max(t["p99_ms"] for t in mine),
+        "bad": sum(t["bad"] for t in mine),
+        "socket_errors": sum(t["socket_errors"] for t in mine),
+    }
+
+
 def fresh_etag(port: int, path: str, seconds: float) -> str:
     """The feed's ETag, taken when its minute (feed.REFRESH_EVERY) has `seconds` and the warm-up left: the
     ETag turns over with the minute, and a 304 row that crossed it measured the 200s that followed."""
@@ -250,9 +268,13 @@ def run(n_demands: int, args: argparse.Namespace, env: dict[str, str]) -> list[d
             if args.only and name != BARE and not any(word in name for word in args.only):
                 continue
             if headers.get("If-None-Match") == CURRENT_ETAG:
-                headers = {**headers, "If-None-Match": fresh_etag(args.port, path, args.seconds + 1)}
+                span = args.seconds * (2 if args.paired and name != BARE else 1) + 1
+                headers = {**headers, "If-None-Match": fresh_etag(args.port, path, span)}
             wrk(args.port, path, seconds=1, headers=headers, body=body)  # warm every worker
-            result = wrk(args.port, path, seconds=args.seconds, headers=headers, body=body)
+            if args.paired and name != BARE:
+                result = paired(args.port, path, seconds=args.seconds, headers=headers, body=body)
+            else:
+                result = wrk(args.port, path, seconds=args.seconds, headers=headers, body=body)
             if result["bad"] and "304" not in name:  # a 304 run sees a 200 when the minute's ETag turns
                 raise SystemExit(f"{name}: {result['bad']:.0f} answers were not 2xx/3xx")
             result["queries"] = count_queries(path, headers, body)
@@ -271,6 +293,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--only", action="append", default=[], help="run only the endpoints whose name holds this (repeatable)"
+    )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="measure each row in 1 s turns with the bare view, its ratio against those turns (shared cores)",
     )
     parser.add_argument("--quick", action="store_true", help="small data, about a second per endpoint (CI)")
     args = parser.parse_args()
@@ -296,7 +323,7 @@ def main() -> int:
     print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c8 for {args.seconds:g} s per endpoint")
     print(f"{'endpoint':38} {'demands':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'× bare':>7}")
     for r in rows:
-        r["ratio"] = r["rps"] / bare[r["demands"]]
+        r["ratio"] = r["rps"] / (r.get("bare_rps") or bare[r["demands"]])
         print(
             f"{r['endpoint']:38} {r['demands']:8} {r['rps']:8.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}"
             f" {r['queries']:8} {r['ratio']:7.2f}"
