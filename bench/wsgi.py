@@ -1,4 +1,4 @@
-"""gunicorn entry point for benchmarks: the real application with bench.urls as URLconf."""
+"""gunicorn entry point for benchmarks: the real application (lousihui/wsgi.py) with bench.urls as URLconf."""
 
 import os
 
@@ -10,9 +10,6 @@ from django.conf import settings
 django.setup()
 settings.ROOT_URLCONF = "bench.urls"
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from lousihui.wsgi import application  # noqa: E402  (the early screen path, jieba warmed: as deployed)
 
-from requests_tracker.search import segment  # noqa: E402
-
-application = get_wsgi_application()
-segment.warm()  # as lousihui/wsgi.py: jieba's dictionary loads as the worker starts
+__all__ = ["application"]

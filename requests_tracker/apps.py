@@ -8,7 +8,10 @@ class RequestsTrackerConfig(AppConfig):
 
     def ready(self) -> None:
         # The after-change path (requests_tracker.changes): what follows every demand write, in order.
+        from django.db.models.signals import post_delete, post_save
+
         from buildings import panels
+        from buildings.models import Building
 
         # The Celery tasks are registered in every process, the web included: the outbox hands its rows
         # to `deliver_notification` by name (Celery's autodiscovery imports them only in a worker).
@@ -36,6 +39,9 @@ class RequestsTrackerConfig(AppConfig):
         changes.on_news_later("notifications", notifications.on_news_later)
         # Surveys, elections, projects touch a building's screens too, without a demand changing.
         panels.on_touch("screens", screen.panels_touched)
+        # The screens, the board and the API's list find a building by its slug from the cache.
+        post_save.connect(screen.feed.building_written, sender=Building, dispatch_uid="screen-slug-save")
+        post_delete.connect(screen.feed.building_written, sender=Building, dispatch_uid="screen-slug-delete")
         # A feature's figures on the statistics page moved (projects by status): the cached pages move on.
         figures.on_area_figures_changed("stats-page", stats.page_cache_on_area_figures)
         # The statistics keep each reader's reach: writes to users, tokens, staff, seats and places move it.

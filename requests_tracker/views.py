@@ -237,11 +237,16 @@ BOARD_PAGE_SIZE = 20
 
 @browser_keys.issues_key
 def board(request: HttpRequest, slug: str) -> HttpResponse:
-    building = _active_building(slug)
-    key = screen.board.key_for(request, building.pk)  # anonymous readers share one rendering (screen/board.py)
+    # Anonymous readers share one rendering (screen/board.py), found from the slug's cached id and the
+    # building's stamp: no query. An unknown or inactive slug is found out below, from the database.
+    known_id = screen.board.building_id(request, slug)
+    key = screen.board.key_for(request, known_id) if known_id is not None else None
     page_cached = screen.board.cached(request, key)
     if page_cached is not None:
         return page_cached
+    building = _active_building(slug)
+    if known_id != building.pk:
+        key = screen.board.key_for(request, building.pk)
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
     categories = list(selectors.active_categories())

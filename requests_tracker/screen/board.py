@@ -53,6 +53,19 @@ def cacheable(request: HttpRequest, params: frozenset[str] = PARAMS) -> bool:
     return all(name in params for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
+def building_id(request: HttpRequest, slug: str) -> int | None:
+    """The active building of `slug` from the cache (`feed.building_id_for_slug`, as the screen and the
+    API's list find it), for a reader whose board may come from the cache; None otherwise, or when the
+    cache fails."""
+    if not cacheable(request):
+        return None
+    try:
+        return feed.building_id_for_slug(slug)
+    except Exception:
+        log.warning("board: cannot read the building's id, rendering", exc_info=True)
+        return None
+
+
 def key_for(
     request: HttpRequest, building_id: int, *, kind: str = "board", params: frozenset[str] = PARAMS
 ) -> str | None:

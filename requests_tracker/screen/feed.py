@@ -179,8 +179,19 @@ def etag_for(stamp: str) -> str:
 # --- lookups (cached: the 304 path must not touch the database) -------------------------------
 
 
+def slug_key(slug: str) -> str:
+    return f"screen:slug:b:{slug}"
+
+
+def building_written(sender: Any, instance: Building, **kwargs: Any) -> None:
+    """A building saved or deleted (deactivated, say): after commit its slug is looked up again — the
+    board, the screen and the API's list find the building from that entry, without a query."""
+    cache_ops.on_commit(delete=[slug_key(instance.slug)])
+
+
 def building_id_for_slug(slug: str) -> int | None:
-    key = f"screen:slug:b:{slug}"
+    """The id of the active building of `slug`: one cache read when warm (None: no such active building)."""
+    key = slug_key(slug)
     found = cache.get(key)
     if found is None:
         found = Building.objects.filter(slug=slug, is_active=True).values_list("id", flat=True).first() or 0

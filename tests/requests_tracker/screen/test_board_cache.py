@@ -1,4 +1,4 @@
-"""The building board for anonymous readers comes from the cache (#15): one query, a fresh CSRF token
+"""The building board for anonymous readers comes from the cache (#15): no query, a fresh CSRF token
 for each reader, and never a change hidden — a demand or a panel that moves shows on the next view."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -36,11 +37,20 @@ def test_second_anonymous_view_is_one_query_and_the_same_page(
     factories.make_demand(cast.tower_a, cast.category, title="外卖送不上楼")
     url = _url(cast)
     first = _warm(Client(), url)
-    with django_assert_num_queries(1):  # the building (an inactive one is still a 404)
+    with django_assert_num_queries(0):  # the building's id comes from the cache, with its stamp
         again = Client().get(url)
     assert again.status_code == 200
     assert board.TOKEN.sub(b"", again.content) == board.TOKEN.sub(b"", first.encode())
     assert "外卖送不上楼" in again.content.decode()
+
+
+def test_a_building_deactivated_is_a_404_at_once(cast: factories.Cast, django_capture_on_commit_callbacks: Any) -> None:
+    url = _url(cast)
+    _warm(Client(), url)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():  # as the admin saves
+        cast.tower_a.is_active = False
+        cast.tower_a.save()
+    assert Client().get(url).status_code == 404
 
 
 def test_each_reader_gets_a_working_csrf_token_of_their_own(cast: factories.Cast) -> None:
