@@ -208,10 +208,13 @@ def fresh_etag(port: int, path: str, seconds: float) -> str:
     ETag turns over with the minute, and a 304 row that crossed it measured the 200s that followed."""
     import time
 
+    from buildings.models import Building
     from requests_tracker.screen import feed
 
-    if feed.seconds_left_in_bucket() < seconds + 2:
-        time.sleep(feed.seconds_left_in_bucket() + 0.5)
+    # The feed's minute turns at its building's own second (feed.phase_of).
+    phase = feed.building_phase(Building.objects.get(slug=path.rstrip("/").rsplit("/", 1)[1]).pk)
+    if feed.seconds_left_in_bucket(phase) < seconds + 2:
+        time.sleep(feed.seconds_left_in_bucket(phase) + 0.5)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path)
     response = conn.getresponse()

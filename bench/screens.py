@@ -110,22 +110,29 @@ def _sample(workers: list[int], postgres: list[int], redis: list[int]) -> tuple[
 async def _simulate(
     args: argparse.Namespace, slugs: list[str], category: str, sample: Callable[[], tuple[float, ...]]
 ) -> dict[str, Any]:
-    # Counted from the moment every screen has polled once (their first poll has no ETag) to the end.
-    begin = time.perf_counter() + POLL_S + 0.5
-    deadline = begin + args.seconds
+    # Two phases. The herd: every screen starts within one poll interval with no ETag (a morning's
+    # switch-on, a cache emptied), so each building's feed is built once. Then the steady state, counted
+    # from one interval after the last screen had its first answer, for `args.seconds`.
+    started = time.perf_counter()
+    window: dict[str, float] = {}
+    ready = asyncio.Event()
+    first_answers = 0
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
     changed_at: dict[str, float] = {}  # building → when its last change was committed
-    seen_at: dict[int, float] = {}  # screen → when it last had a fresh answer
-    behind: list[float] = []  # for each change a screen showed: how long after the change it polled
+    seen_at: dict[int, float] = {}  # screen → when it last polled
+    behind: list[float] = []  # for each change a screen showed: how long after the change it had it
+
+    def counting(at: float) -> bool:
+        return ready.is_set() and window["begin"] <= at < window["deadline"]
 
     async def screen(i: int, slug: str) -> None:
-        nonlocal errors
+        nonlocal errors, first_answers
         etag = ""
         path = f"/api/v1/screen/{slug}/"
         await asyncio.sleep(random.uniform(0, POLL_S))
-        while time.perf_counter() < deadline:
+        while not ready.is_set() or time.perf_counter() < window["deadline"]:
             asked = time.perf_counter()
             try:
                 status, etag, took = await _get(args.port, path, etag)
@@ -133,22 +140,28 @@ async def _simulate(
                 errors += 1
                 await asyncio.sleep(POLL_S)
                 continue
+            if i not in seen_at:
+                first_answers += 1
+                if first_answers == args.screens:
+                    window["herd"] = time.perf_counter() - started
+                    window["begin"] = time.perf_counter() + POLL_S
+                    window["deadline"] = window["begin"] + args.seconds
+                    ready.set()
             seen = seen_at.get(i, 0.0)
             seen_at[i] = asked
-            if asked < begin:
-                await asyncio.sleep(POLL_S)
-                continue
-            latencies.append(took)
-            statuses[status] = statuses.get(status, 0) + 1
-            change = changed_at.get(slug)
-            if status == 200 and change is not None and seen < change:
-                behind.append(asked + took - change)
+            if counting(asked):
+                latencies.append(took)
+                statuses[status] = statuses.get(status, 0) + 1
+                change = changed_at.get(slug)
+                if status == 200 and change is not None and seen < change:
+                    behind.append(asked + took - change)
             await asyncio.sleep(POLL_S)
 
     async def resident() -> int:
         sent = 0
-        await asyncio.sleep(max(0.0, begin - time.perf_counter()))
-        while time.perf_counter() < deadline - POLL_S:
+        await ready.wait()
+        await asyncio.sleep(max(0.0, window["begin"] - time.perf_counter()))
+        while time.perf_counter() < window["deadline"] - POLL_S:
             await asyncio.sleep(args.change_every)
             slug = random.choice(slugs)
             body = json.dumps(
@@ -162,9 +175,10 @@ async def _simulate(
 
     async def meter() -> list[tuple[float, ...]]:
         # The CPU each side used over the counted window only.
-        await asyncio.sleep(max(0.0, begin - time.perf_counter()))
+        await ready.wait()
+        await asyncio.sleep(max(0.0, window["begin"] - time.perf_counter()))
         first = sample()
-        await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
+        await asyncio.sleep(max(0.0, window["deadline"] - time.perf_counter()))
         return [first, sample()]
 
     tasks = [asyncio.create_task(screen(i, slugs[i % len(slugs)])) for i in range(args.screens)]
@@ -173,7 +187,8 @@ async def _simulate(
     await asyncio.gather(*tasks)
     cpu = await metered
     return {
-        "window": deadline - begin,
+        "herd": window["herd"],
+        "window": window["deadline"] - window["begin"],
         "latencies": latencies,
         "statuses": statuses,
         "errors": errors,
@@ -247,6 +262,7 @@ def main() -> int:
     behind = sorted(result["behind"])
     print(f"\n{args.screens} screens over {len(slugs)} buildings, polling every {POLL_S} s for {wall:.0f} s;")
     print(f"a submission every {args.change_every} s ({result['changes']} sent); gunicorn {args.workers} sync workers")
+    print(f"switch-on           every screen had its first feed after {result['herd']:.1f} s (none had an ETag)")
     print(f"polls answered      {answered / wall:8.0f} /s   (asked: about {asked:.0f} /s)")
     print(f"answers             {dict(sorted(result['statuses'].items()))}, connection errors {result['errors']}")
     if lat:

@@ -44,10 +44,12 @@ entry_key = feed.early_entry_key
 body_key = feed.body_key
 
 
-def remember(request: HttpRequest, etag: str, *, gen: int | None, building_id: int | None = None) -> None:
+def remember(
+    request: HttpRequest, etag: str, *, gen: int | None, building_id: int | None = None, phase: int = 0
+) -> None:
     """Called by the feed view after it answered: the next poll of this URL can take the early path."""
     try:
-        ttl = min(feed.STAMP_TTL, feed.seconds_left_in_bucket())
+        ttl = min(feed.STAMP_TTL, feed.seconds_left_in_bucket(phase))
         if ttl <= 0:
             return
         entries: dict[str, Any] = {entry_key(request.path, translation.get_language()): (etag, gen)}

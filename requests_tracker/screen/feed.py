@@ -158,9 +158,25 @@ def _area_filter(kind: str, area_id: int) -> dict[str, int]:
 REFRESH_EVERY = 60
 
 
-def seconds_left_in_bucket() -> int:
+def phase_of(feed_key: str) -> int:
+    """The second of the minute at which a feed's ETag turns over: each feed its own, so that a thousand
+    screens' feeds are not all rebuilt in the same second. With one phase for all, every screen got a
+    200 in the same couple of seconds once a minute (at 1,000,000 demands a feed takes ~50 ms to build:
+    the workers were saturated for half of each minute; bench/screens.py)."""
+    return int.from_bytes(hashlib.blake2s(feed_key.encode(), digest_size=4).digest(), "big") % REFRESH_EVERY
+
+
+def building_phase(building_id: int) -> int:
+    return phase_of(f"b:{building_id}")
+
+
+def area_phase(kind: str, area_id: int) -> int:
+    return phase_of(f"{kind}:{area_id}")
+
+
+def seconds_left_in_bucket(phase: int = 0) -> int:
     """Whole seconds until the ETag's minute bucket turns over (an early-path entry must not outlive it)."""
-    return REFRESH_EVERY - int(timezone.now().timestamp()) % REFRESH_EVERY
+    return REFRESH_EVERY - (int(timezone.now().timestamp()) + phase) % REFRESH_EVERY
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:
@@ -168,10 +184,11 @@ def etag_matches(etag: str, if_none_match: str) -> bool:
     return etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
 
 
-def etag_for(stamp: str) -> str:
-    """The ETag of a feed: the data's stamp plus what else changes the answer (language, month, minute)."""
+def etag_for(stamp: str, phase: int = 0) -> str:
+    """The ETag of a feed: the data's stamp plus what else changes the answer (language, month, minute —
+    the minute turning at the feed's own `phase`)."""
     now = timezone.localtime()
-    bucket = int(now.timestamp()) // REFRESH_EVERY
+    bucket = (int(now.timestamp()) + phase) // REFRESH_EVERY
     raw = f"{stamp}|{get_language()}|{now:%Y-%m}|{bucket}"
     return '"' + hashlib.blake2s(raw.encode(), digest_size=12).hexdigest() + '"'
 

@@ -24,9 +24,15 @@ from . import feed as screen
 
 
 def _conditional(  # type: ignore[no-untyped-def]
-    request: HttpRequest, stamp: str, build, *, gen: int | None = None, building_id: int | None = None
+    request: HttpRequest,
+    stamp: str,
+    build,
+    *,
+    phase: int,
+    gen: int | None = None,
+    building_id: int | None = None,
 ) -> HttpResponse:
-    etag = screen.etag_for(stamp)
+    etag = screen.etag_for(stamp, phase)
     if screen.etag_matches(etag, request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
@@ -38,7 +44,7 @@ def _conditional(  # type: ignore[no-untyped-def]
             body = json.dumps(build(), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
             cache.set(key, body, screen.REFRESH_EVERY * 2)
         response = HttpResponse(body, content_type="application/json")
-    fastpath.remember(request, etag, gen=gen, building_id=building_id)
+    fastpath.remember(request, etag, gen=gen, building_id=building_id, phase=phase)
     response["ETag"] = etag
     # Always revalidate: the screen must see a change within seconds, never a stale copy from a proxy.
     response["Cache-Control"] = "no-cache"
@@ -70,6 +76,7 @@ def screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         screen.building_stamp(building_id),
         lambda: screen.building_feed(building_id, submit_url(slug)),
+        phase=screen.building_phase(building_id),
         building_id=building_id,
     )
 
@@ -82,7 +89,9 @@ def area_screen_feed(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"detail": "Not found."}, status=404)
     kind, area_id = area
     stamp, gen = screen.area_stamp_and_gen(kind, area_id)
-    return _conditional(request, stamp, lambda: screen.area_feed(kind, area_id), gen=gen)
+    return _conditional(
+        request, stamp, lambda: screen.area_feed(kind, area_id), phase=screen.area_phase(kind, area_id), gen=gen
+    )
 
 
 @require_GET
