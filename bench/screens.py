@@ -246,8 +246,16 @@ def main() -> int:
         wait_for_port(args.port)
         time.sleep(8)  # the workers load Django and jieba after the port opens
         workers = _children(server.pid)
-        postgres, redis = _pids("postgres:.*" + env["DATABASE_URL"].rsplit("/", 1)[1]), _pids("redis-server")
-        result = asyncio.run(_simulate(args, slugs, category, lambda: _sample(workers, postgres, redis)))
+        # The workers' database connections open with their first query: found when the counting starts.
+        found: dict[str, list[int]] = {}
+
+        def sample() -> tuple[float, ...]:
+            if not found:
+                found["postgres"] = _pids("postgres:.*" + env["DATABASE_URL"].rsplit("/", 1)[1])
+                found["redis"] = _pids("redis-server")
+            return _sample(workers, found["postgres"], found["redis"])
+
+        result = asyncio.run(_simulate(args, slugs, category, sample))
         before, after = result["cpu"]
         rss = [_rss_mb(pid) for pid in workers]
     finally:
