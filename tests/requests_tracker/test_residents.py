@@ -356,10 +356,11 @@ def test_board_runs_a_fixed_number_of_queries(
 ) -> None:
     for i in range(rows):
         factories.make_demand(cast.tower_a, cast.category, title=f"诉求{i}")
+    # the slug's id (once: then it is in the cache, and a cached board needs no query at all);
     # building+council; the building's stamp (its digest, once: then it is in the cache; the anonymous
     # page cache is keyed by it); categories; demand page; count; roster; figures; the sections features
     # register (buildings.panels): surveys 1, elections 2 (current elections, the council's timeline), projects 1
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(board_url(cast.tower_a))
     assert response.content.decode().count('class="board-item"') == min(rows, 20)
     # A signed-in reader is rendered for (no page cache), with the stamp already known: 10.
