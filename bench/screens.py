@@ -40,17 +40,23 @@ from bench.harness import ROOT, bench_env, wait_for_port
 POLL_S = 2.5  # static/js/screen.js POLL_MS
 
 
-def _cpu(pids: list[int]) -> float:
-    """User + system CPU seconds of `pids` (those that still run)."""
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of `pids` that still runs."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings by the processes present at both (a connection that closed
+    in between takes its count with it)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def _rss_mb(pid: int) -> float:
@@ -103,12 +109,12 @@ async def _post(port: int, path: str, body: bytes) -> int:
     return status
 
 
-def _sample(workers: list[int], postgres: list[int], redis: list[int]) -> tuple[float, ...]:
+def _sample(workers: list[int], postgres: list[int], redis: list[int]) -> tuple[Any, ...]:
     return (_cpu(workers), _cpu(postgres), _cpu(redis), time.process_time(), time.perf_counter())
 
 
 async def _simulate(
-    args: argparse.Namespace, slugs: list[str], category: str, sample: Callable[[], tuple[float, ...]]
+    args: argparse.Namespace, slugs: list[str], category: str, sample: Callable[[], tuple[Any, ...]]
 ) -> dict[str, Any]:
     # Two phases. The herd: every screen starts within one poll interval with no ETag (a morning's
     # switch-on, a cache emptied), so each building's feed is built once. Then the steady state, counted
@@ -173,7 +179,7 @@ async def _simulate(
                 sent += 1
         return sent
 
-    async def meter() -> list[tuple[float, ...]]:
+    async def meter() -> list[tuple[Any, ...]]:
         # The CPU each side used over the counted window only.
         await ready.wait()
         await asyncio.sleep(max(0.0, window["begin"] - time.perf_counter()))
@@ -249,7 +255,7 @@ def main() -> int:
         # The workers' database connections open with their first query: found when the counting starts.
         found: dict[str, list[int]] = {}
 
-        def sample() -> tuple[float, ...]:
+        def sample() -> tuple[Any, ...]:
             if not found:
                 found["postgres"] = _pids("postgres:.*" + env["DATABASE_URL"].rsplit("/", 1)[1])
                 found["redis"] = _pids("redis-server")
@@ -266,7 +272,7 @@ def main() -> int:
     lat = sorted(result["latencies"])
     answered = len(lat)
     asked = args.screens / POLL_S
-    cores = [(after[i] - before[i]) / wall for i in range(4)]
+    cores = [_used(before[i], after[i]) / wall for i in range(3)] + [(after[3] - before[3]) / wall]
     behind = sorted(result["behind"])
     print(f"\n{args.screens} screens over {len(slugs)} buildings, polling every {POLL_S} s for {wall:.0f} s;")
     print(f"a submission every {args.change_every} s ({result['changes']} sent); gunicorn {args.workers} sync workers")

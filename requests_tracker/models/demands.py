@@ -174,6 +174,14 @@ class Demand(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["status"], name="demand_status"),
+            # A building's screen stamp (screen/feed.py `_digest`: counts, the latest update, the sums of
+            # versions and supports) as an index-only scan: at 1,000,000 demands a building's rows lie on
+            # ~330 heap pages, read from disk when cold (0.6 s), where these few index pages suffice.
+            models.Index(
+                fields=["building"],
+                include=["id", "is_public", "is_hidden", "show_company", "updated_at", "version", "support_count"],
+                name="demand_screen_stamp",
+            ),
             models.Index(fields=["building", "status"], name="demand_building_status"),
             models.Index(fields=["building", "-submitted_at"], name="demand_building_recent"),
             # Every column the statistics read, so the district figures are index-only scans over the

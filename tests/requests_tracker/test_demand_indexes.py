@@ -28,3 +28,7 @@ def test_no_like_copies_and_no_lone_building_index() -> None:
     assert "requests_tracker_demand_token_key" in indexes
     assert "requests_tracker_demand_submission_key_key" in indexes
     assert indexes["demand_building_recent"].endswith("(building_id, submitted_at DESC)")
+    # The screen stamp's aggregate (screen/feed.py `_digest`) reads only this index: every column it names.
+    assert indexes["demand_screen_stamp"].endswith(
+        "(building_id) INCLUDE (id, is_public, is_hidden, show_company, updated_at, version, support_count)"
+    )
