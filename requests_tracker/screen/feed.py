@@ -248,15 +248,9 @@ def _figures(qs: QuerySet[Demand]) -> dict[str, Any]:
     return data
 
 
-def public_company(demand: Demand) -> str:
-    """The company as the submitter allowed it to be shown, otherwise “某企业员工”."""
-    return _public_company(demand.show_company, demand.company_name)
-
-
-def _public_company(show_company: bool, company_name: str, anonymous: str | None = None) -> str:
-    if show_company and company_name:
-        return mask_personal(company_name)
-    return anonymous if anonymous is not None else _("An employee of a company in the building")
+def _public_company(show_company: bool, company_name: str, anonymous: str) -> str:
+    """The company as the submitter allowed it to be shown, otherwise `anonymous` (“某企业员工”)."""
+    return mask_personal(company_name) if show_company and company_name else anonymous
 
 
 def _localized(row: dict[str, Any], prefix: str, english: bool) -> str:
