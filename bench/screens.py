@@ -217,7 +217,7 @@ def main() -> int:
     if args.quick:
         args.screens, args.seconds, args.demands, args.change_every = 100, 6, 300, 1.0
 
-    from bench.__main__ import database_for, seed, use_database
+    from bench.__main__ import database_for, seed, settle, use_database
 
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lousihui_bench")
     env = bench_env(db_url)
@@ -250,7 +250,7 @@ def main() -> int:
     )
     try:
         wait_for_port(args.port)
-        time.sleep(8)  # the workers load Django and jieba after the port opens
+        settle(args.port)  # the workers load Django and jieba after the port opens
         workers = _children(server.pid)
         # The workers' database connections open with their first query: found when the counting starts.
         found: dict[str, list[int]] = {}
