@@ -34,6 +34,9 @@ except ImportError:  # pragma: no cover - the stack is psycopg 3; SQLite runs wi
 ONLY_WHEN_ASKED = 2**31 - 1
 
 if psycopg is not None:
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     class _PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
         """Server-side binding, every statement prepared (psycopg's `prepare=True`)."""
@@ -50,7 +53,7 @@ def prepared_cursor(connection: BaseDatabaseWrapper = default_connection) -> Cur
     It goes through Django's wrapping like `connection.cursor()`: the health check, database errors
     wrapped, queries logged and counted in tests, `execute_wrapper`s applied. Placeholders are `%s`.
     """
-    if psycopg is None or connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
+    if psycopg is None or connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -66,10 +69,6 @@ def prepared_cursor(connection: BaseDatabaseWrapper = default_connection) -> Cur
 
 def _same_time_zone(connection: BaseDatabaseWrapper, cursor: Any) -> None:
     # As Django's create_cursor: timestamps are read in the connection's time zone.
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
     loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     if connection.timezone != loader.timezone:  # type: ignore[attr-defined]
         register_tzloader(connection.timezone, cursor)  # type: ignore[attr-defined]
